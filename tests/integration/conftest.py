@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Integration harness: a fresh emulator per test, and real ansible-playbook runs against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "emulator"))
+
+from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = Path(sys.executable).parent
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory):
+    """A directory holding ansible_collections/ubidots/industrial -> the checkout."""
+    root = tmp_path_factory.mktemp("collections")
+    target = root / "ansible_collections" / "ubidots"
+    target.mkdir(parents=True)
+    (target / "industrial").symlink_to(REPO, target_is_directory=True)
+    return root
+
+
+@pytest.fixture
+def emulator():
+    """A fresh emulator with the default fixture; stopped after the test."""
+    emu = Emulator(idle_timeout=300).start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+class PlaybookRun:
+    """What one ansible-playbook run showed: exit status, output and the recorded task results."""
+
+    def __init__(self, proc, results):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.results = results
+
+    @property
+    def result(self):
+        """The result of the first task (most test playbooks have one)."""
+        return self.results[0]["result"]
+
+    @property
+    def output(self):
+        """Everything printed."""
+        return self.stdout + self.stderr
+
+
+def to_yaml(value):
+    """JSON is YAML: playbooks are written as JSON so that every value stays what the test meant."""
+    return json.dumps(value, indent=2)
+
+
+@pytest.fixture
+def run_playbook(collections_path, emulator, tmp_path):
+    """Run one or more module tasks with ansible-playbook against the emulator."""
+    counter = {"n": 0}
+
+    def run(tasks, check=False, diff=False, verbosity=0, env=None, token=None, url=None, play=None):
+        counter["n"] += 1
+        if isinstance(tasks, dict):
+            tasks = [tasks]
+        playbook = [dict({"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}, **(play or {}))]
+        book = tmp_path / ("play%d.yml" % counter["n"])
+        book.write_text(to_yaml(playbook))
+        record = tmp_path / ("results%d.jsonl" % counter["n"])
+        environment = {
+            "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+            "HOME": str(tmp_path),
+            "LANG": "C.UTF-8",
+            "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "record_results",
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
+            "RECORD_RESULTS_FILE": str(record),
+            "UBIDOTS_API_URL": url or emulator.url,
+            "UBIDOTS_TOKEN": token if token is not None else emulator.token,
+        }
+        environment.update(env or {})
+        command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(book)]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        if verbosity:
+            command.append("-" + "v" * verbosity)
+        proc = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False)
+        results = []
+        if record.exists():
+            results = [json.loads(line) for line in record.read_text().splitlines() if line.strip()]
+        return PlaybookRun(proc, results)
+
+    return run
+
+
+def api_log(emulator, method=None, path_part=None):
+    """The emulator's request log, filtered."""
+    return [e for e in emulator.log()
+            if (method is None or e["method"] == method) and (path_part is None or path_part in e["path"])]

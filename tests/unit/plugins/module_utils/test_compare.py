@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Schema validation and per-key comparison, without Ansible or HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.ubidots.industrial.plugins.module_utils._compare import (
+    MASK,
+    WRITE_ONLY,
+    compare_item,
+    validate_items,
+)
+from ansible_collections.ubidots.industrial.plugins.module_utils._resources import ORGANIZATIONS, USERS
+from ansible_collections.ubidots.industrial.plugins.module_utils._schemas import SCHEMAS
+
+REPO = Path(__file__).resolve().parents[4]
+
+CURRENT_USER = {
+    "id": "u1", "username": "ada", "firstName": "Ada", "tags": ["b", "a"],
+    "defaultOrganization": {"id": "o1", "label": "plant-north", "name": "Plant North"},
+    "defaultRole": {"label": "editor", "name": "Editor"},
+    "defaultDashboard": None,
+    "contactMethods": [{"id": "c9", "type": "email", "values": ["x@example.com"], "properties": {}}],
+}
+
+CURRENT_ORG = {
+    "id": "o1", "label": "plant-north", "name": "Plant North", "description": "old",
+    "properties": {"color": "#BADA55", "nested": {"a": 1}}, "isActive": True,
+    "app": {"id": "a1", "label": "main-app", "name": "Main"},
+    "favicon": {"raw": "https://img.example/f.png", "h36": "x", "h50": "y"}, "logo": None,
+    "usersCount": 4, "devicesCount": 9,
+}
+
+
+def test_exported_json_schemas_equal_the_python_dicts():
+    for name, schema in SCHEMAS.items():
+        exported = json.loads((REPO / "docs" / "schemas" / (name + ".json")).read_text())
+        assert exported == schema
+    check = subprocess.run([sys.executable, str(REPO / "scripts" / "export_schemas.py"), "--check"], check=False)
+    assert check.returncode == 0
+
+
+def test_valid_items_have_no_errors():
+    items = [{"id": "u1", "username": "a-b_C9", "email": "a@b.co", "tags": ["x"] * 20, "decimalPlaces": 2,
+              "defaultOrganization": None, "contactMethods": [{"type": "telegram", "values": ["@ada"]}],
+              "isActive": False, "password": "p"},
+             {"username": "grace"}]
+    assert validate_items(USERS, items) == []
+
+
+def test_password_of_the_wrong_type_is_never_shown():
+    errors = validate_items(USERS, [{"id": "u1", "password": 123456789}, {"id": "u2", "password": ""}])
+    assert errors == ["users[0] (id u1): password: must be string, got integer",
+                      "users[1] (id u2): password: must not be empty"]
+    assert "123456789" not in str(errors)
+
+
+def test_org_rules():
+    errors = validate_items(ORGANIZATIONS, [
+        {"id": "o1", "properties": [], "isActive": "no", "app": 5, "favicon": 1, "color": "red"},
+        {"label": "has space"},
+        {"name": "no identity"},
+    ])
+    assert errors == [
+        "organizations[0] (id o1): unknown key color; allowed keys: id, label, name, description, favicon, logo, properties, isActive, app",
+        "organizations[0] (id o1): app: must be string or null, got integer",
+        "organizations[0] (id o1): favicon: must be string or null, got integer",
+        "organizations[0] (id o1): isActive: must be boolean, got string",
+        "organizations[0] (id o1): properties: must be object (dict), got list",
+        "organizations[1] (label has space): label: only ASCII letters, digits, dash and underscore are allowed ('has space')",
+        "organizations[2]: needs id or label to say which organization to update",
+    ]
+
+
+def test_duplicate_usernames_and_ids_are_errors():
+    errors = validate_items(USERS, [{"username": "a"}, {"username": "a"}, {"id": "1"}, {"id": "1", "username": "b"}])
+    assert errors == ["users[1] (username a): same username as users[0]; each user may appear once",
+                      "users[3] (id 1, username b): same id as users[2]; each user may appear once"]
+
+
+def test_unchanged_user_is_not_sent():
+    desired = {"id": "u1", "tags": ["a", "b", "a"], "defaultOrganization": "plant-north", "defaultRole": "editor",
+               "defaultDashboard": None, "contactMethods": [{"type": "email", "values": ["x@example.com"]}]}
+    assert compare_item(USERS, desired, CURRENT_USER, {}) == ({}, {}, None)
+    assert compare_item(USERS, dict(desired, defaultOrganization="o1"), CURRENT_USER, {})[2] is None
+
+
+def test_changed_user_sends_id_and_changed_keys_only():
+    before, after, write = compare_item(USERS, {"id": "u1", "firstName": "Ada", "tags": ["c"], "password": "pw"},
+                                        CURRENT_USER, {})
+    assert write == {"id": "u1", "tags": ["c"], "password": "pw"}
+    assert before == {"tags": ["a", "b"], "password": WRITE_ONLY}
+    assert after == {"tags": ["c"], "password": MASK}
+
+
+def test_username_identity_is_not_compared():
+    assert compare_item(USERS, {"username": "ada", "firstName": "Ada"}, CURRENT_USER, {})[2] is None
+
+
+def test_org_full_update_carries_the_whole_state():
+    _, _, write = compare_item(ORGANIZATIONS, {"id": "o1", "description": "new"}, CURRENT_ORG, {})
+    assert write == {"id": "o1", "label": "plant-north", "name": "Plant North", "description": "new",
+                     "properties": {"color": "#BADA55", "nested": {"a": 1}}, "isActive": True, "app": "a1",
+                     "favicon": "https://img.example/f.png", "logo": None}
+
+
+def test_properties_merge_or_purge():
+    merge = compare_item(ORGANIZATIONS, {"id": "o1", "properties": {"nested": {"a": 1}}}, CURRENT_ORG, {})
+    assert merge[2] is None
+    merged = compare_item(ORGANIZATIONS, {"id": "o1", "properties": {"size": 3}}, CURRENT_ORG, {})
+    assert merged[2]["properties"] == {"color": "#BADA55", "nested": {"a": 1}, "size": 3}
+    purged = compare_item(ORGANIZATIONS, {"id": "o1", "properties": {"nested": {"a": 1}}}, CURRENT_ORG,
+                          {"purge_properties": True})
+    assert purged[2]["properties"] == {"nested": {"a": 1}}
+
+
+@pytest.mark.parametrize("value, changed", [("main-app", False), ("a1", False), ("other", True), (None, True)])
+def test_app_matches_by_id_or_label(value, changed):
+    assert (compare_item(ORGANIZATIONS, {"id": "o1", "app": value}, CURRENT_ORG, {})[2] is not None) is changed
+
+
+@pytest.mark.parametrize("value, changed", [("https://img.example/f.png", False), ("https://img.example/g.png", True), (None, True)])
+def test_images_compare_by_raw_url(value, changed):
+    assert (compare_item(ORGANIZATIONS, {"id": "o1", "favicon": value}, CURRENT_ORG, {})[2] is not None) is changed
+
+
+def test_null_reference_equals_null():
+    assert compare_item(ORGANIZATIONS, {"id": "o1", "logo": None}, CURRENT_ORG, {})[2] is None
+    assert compare_item(USERS, {"id": "u1", "defaultDashboard": None}, CURRENT_USER, {})[2] is None
+
+
+def test_to_item_gives_the_bulk_shape_without_secrets():
+    item = USERS.to_item(dict(CURRENT_USER, password="never-returned"))
+    assert item == {"id": "u1", "username": "ada", "firstName": "Ada", "defaultOrganization": "o1",
+                    "defaultRole": "editor", "defaultDashboard": None, "tags": ["a", "b"],
+                    "contactMethods": [{"type": "email", "values": ["x@example.com"], "properties": {}}]}
+    assert compare_item(USERS, item, CURRENT_USER, {})[2] is None
