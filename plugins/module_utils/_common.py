@@ -50,6 +50,8 @@ class UbidotsModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if JSONSCHEMA_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("jsonschema"), exception=JSONSCHEMA_IMPORT_ERROR)
+        if not (self.params["api_token"] or "").strip():
+            self.fail_json(msg="api_token is empty: set api_token (or token), or the UBIDOTS_TOKEN environment variable.")
         for name in ("timeout", "retries"):
             if self.params[name] < 0:
                 self.fail_json(msg="%s must be 0 or more, got %s." % (name, self.params[name]))
