@@ -71,13 +71,18 @@ def run_playbook(collections_path, emulator, tmp_path):
     """Run one or more module tasks with ansible-playbook against the emulator."""
     counter = {"n": 0}
 
-    def run(tasks, check=False, diff=False, verbosity=0, env=None, token=None, url=None, play=None):
+    def run(tasks, check=False, diff=False, verbosity=0, env=None, token=None, url=None, play=None,
+            playbook=None, extra_vars=None):
+        """`tasks` (a task or a list) in a localhost play, or an existing `playbook` (path or FQCN)."""
         counter["n"] += 1
         if isinstance(tasks, dict):
             tasks = [tasks]
-        playbook = [dict({"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}, **(play or {}))]
         book = tmp_path / ("play%d.yml" % counter["n"])
-        book.write_text(to_yaml(playbook))
+        if playbook is None:
+            book.write_text(to_yaml([dict({"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks},
+                                          **(play or {}))]))
+        else:
+            book = playbook
         record = tmp_path / ("results%d.jsonl" % counter["n"])
         environment = {
             "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
@@ -104,6 +109,8 @@ def run_playbook(collections_path, emulator, tmp_path):
             command.append("--diff")
         if verbosity:
             command.append("-" + "v" * verbosity)
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
         proc = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False)
         results = []
         if record.exists():
