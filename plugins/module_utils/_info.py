@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The read side shared by the info modules: select, read and return objects in the bulk item shape."""
+
+from __future__ import annotations
+
+from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError
+
+
+def info_argument_spec(name_option):
+    """Selection options of an info module; `name_option` is usernames or labels."""
+    return dict(
+        ids=dict(type="list", elements="str"),
+        **{name_option: dict(type="list", elements="str")},
+        filters=dict(type="dict"),
+    )
+
+
+def run_info(module, spec, name_option):
+    """Read the selected objects and exit with them in the shape the bulk module takes."""
+    params = module.params
+    ids = params["ids"] or []
+    names = params[name_option] or []
+    name_key = spec.identity[1]
+    fields = spec.read_fields(spec.schema["properties"])
+    client = module.client()
+    try:
+        if ids or names:
+            found = {}
+            for param, values in (("id__in", ids), (name_key + "__in", names)):
+                if values:
+                    for obj in client.lookup(spec.path, param, values, fields):
+                        found[obj["id"]] = obj
+            objects = list(found.values())
+        else:
+            query = {key: _query_value(value) for key, value in (params["filters"] or {}).items()}
+            query["fields"] = ",".join(fields)
+            objects = list(client.list(spec.path, query))
+    except UbidotsError as exc:
+        module.fail_json(msg=exc.message, status=exc.status)
+    finally:
+        client.close()
+    seen_ids = {obj["id"] for obj in objects}
+    seen_names = {obj.get(name_key) for obj in objects}
+    module.exit_json(
+        changed=False,
+        **{spec.option: [spec.to_item(obj) for obj in objects]},
+        count=len(objects),
+        missing_ids=[value for value in ids if value not in seen_ids],
+        **{"missing_" + name_option: [value for value in names if value not in seen_names]},
+        api_calls=dict(client.calls),
+    )
+
+
+def _query_value(value):
+    """API filter values: booleans as true/false, lists joined with commas (for __in filters)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return value
