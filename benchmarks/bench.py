@@ -1,0 +1,755 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make bench`: the bulk modules against the Ubidots API emulator, compared with what people write today.
+
+For N users (and N organizations) it runs real `ansible-playbook` processes against
+tests/emulator/ubidots_emulator.py (rate limit off, module rate_limit: 0):
+
+    a  the bulk module, every object changed        (emulator reset before each run)
+    b  the same playbook again, nothing to change
+    c  check mode with --diff, every object changed  (nothing written)
+    d  a uri loop, one GET and one PATCH per object  (measured at small N, extrapolated above)
+    e  the floor: one raw uri bulk request of a prepared body
+
+and (a) once more with the module's default rate_limit (4/s) against an emulator limited to 4/s.
+Each measurement is the median of --repeat runs. For every run it records the wall time of
+ansible-playbook, the HTTP requests the emulator logged, and the peak RSS of the module process
+(through a wrapper interpreter, see WRAPPER). Then the micro-benchmark (test_micro_bench.py) runs.
+
+Output: benchmarks/results/results.md, results.json, micro.json and chart.png.
+
+    python benchmarks/bench.py                      # what `make bench` runs
+    python benchmarks/bench.py --sizes 10,100 --repeat 1 --uri-sizes 10 --rate-size 100   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PLAYBOOKS = HERE / "playbooks"
+EMULATOR = REPO / "tests" / "emulator" / "ubidots_emulator.py"
+TOKEN = "BBUS-emulator-admin-token-000000"
+BATCH_SIZE = 500  # the modules' default batch_size
+LABELS = {
+    "a": "module, all changed",
+    "b": "module, nothing to change",
+    "c": "module, --check --diff",
+    "d": "uri loop (GET + PATCH each)",
+    "e": "floor: one raw uri bulk request",
+}
+KINDS = ("users", "orgs")
+
+# The module process is started by Ansible as `<interpreter> AnsiballZ_<module>.py`. Pointing
+# ansible_python_interpreter at this wrapper runs the real Python as its only child (fork + exec) and
+# records, from wait4(), the child's peak RSS (ru_maxrss, which also covers any descendant it waited
+# for) and wall time, one JSON line per module process, in $BENCH_RSS_FILE. It starts with -S and
+# imports nothing but os, sys and time, so it adds about 20-40 ms per module process.
+WRAPPER = '''#!{python} -S
+"""Benchmark wrapper interpreter: runs Python as its only child, records the child's peak RSS and wall time."""
+import os, sys, time
+start = time.time()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv({python!r}, [{python!r}] + sys.argv[1:])
+    finally:
+        os._exit(127)
+_pid, status, usage = os.wait4(pid, 0)
+scale = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, KiB on Linux
+script = [a for a in sys.argv[1:] if a.endswith(".py")]
+with open(os.environ["BENCH_RSS_FILE"], "a", encoding="utf-8") as handle:
+    handle.write('{{"module": "%s", "start": %.6f, "wall": %.6f, "maxrss_kib": %d}}\\n'
+                 % (os.path.basename(script[0]) if script else "-", start, time.time() - start,
+                    usage.ru_maxrss // scale))
+sys.exit(os.waitstatus_to_exitcode(status))
+'''
+
+
+def log(message):
+    """Progress on stderr, with the elapsed time."""
+    sys.stderr.write("[bench %6.1fs] %s\n" % (time.monotonic() - START, message))
+    sys.stderr.flush()
+
+
+START = time.monotonic()
+
+
+# -- the emulator -------------------------------------------------------------------------------------------
+
+class EmulatorProcess:
+    """tests/emulator/ubidots_emulator.py in its own process, with N generated users and organizations."""
+
+    def __init__(self, workdir, n_users, n_orgs):
+        port_file = workdir / ("emulator-%d.url" % n_users)
+        if port_file.exists():
+            port_file.unlink()
+        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, str(EMULATOR), "--port", "0", "--port-file", str(port_file), "--idle-timeout", "900",
+             "--generate-users", str(n_users), "--generate-orgs", str(n_orgs)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while not port_file.exists():
+            if self.proc.poll() is not None:
+                raise RuntimeError("emulator exited: %s" % self.proc.stderr.read().decode(errors="replace"))
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("emulator did not start in 120 s")
+            time.sleep(0.05)
+        self.url = port_file.read_text(encoding="utf-8").strip()
+
+    def call(self, method, path, body=None):
+        """A control request (/_emulator/...): the decoded JSON answer."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if data else {})
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            return json.loads(answer.read())
+
+    def stop(self):
+        """Shut it down (control API, then SIGTERM, then SIGKILL)."""
+        if self.proc.poll() is None:
+            try:
+                self.call("POST", "shutdown")
+            except OSError:
+                pass
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+
+# -- data ---------------------------------------------------------------------------------------------------
+
+def user_id(i):
+    """Id of generated user i (tests/emulator: generate())."""
+    return "b0b0%020x" % i
+
+
+def org_id(i):
+    """Id of generated organization i."""
+    return "a0a0%020x" % i
+
+
+def write_items(workdir, n):
+    """The item files for N: every generated object changed (module input and uri loop), and the floor's bodies."""
+    users = [{"id": user_id(i), "firstName": "Bench", "lastName": "Run %05d" % i, "tags": ["bench", "n%d" % n]}
+             for i in range(1, n + 1)]
+    orgs = [{"id": org_id(i), "name": "Bench Organization %d" % i, "description": "benchmark %d" % n}
+            for i in range(1, n + 1)]
+    # The organizations endpoint is a full update: the floor sends what the module would, every updatable field.
+    orgs_full = [{"id": org_id(i), "label": "org-%05d" % i, "name": "Bench Organization %d" % i,
+                  "description": "benchmark %d" % n, "properties": {}, "isActive": True, "app": None,
+                  "favicon": None, "logo": None} for i in range(1, n + 1)]
+    files = {}
+    for name, data in (("users", users), ("orgs", orgs), ("users-floor", users), ("orgs-floor", orgs_full)):
+        path = workdir / ("%s-%d.json" % (name, n))
+        path.write_text(json.dumps(data), encoding="utf-8")
+        files[name] = path
+    return files
+
+
+# -- one ansible-playbook run -------------------------------------------------------------------------------
+
+class Runner:
+    """Runs playbooks against one emulator and measures them."""
+
+    def __init__(self, workdir, collections):
+        self.workdir = workdir
+        self.rss_file = workdir / "rss.jsonl"
+        self.wrapper = workdir / "python-rss"
+        self.wrapper.write_text(WRAPPER.format(python=sys.executable), encoding="utf-8")
+        self.wrapper.chmod(0o755)
+        bindir = Path(sys.executable).parent
+        self.playbook = str(bindir / "ansible-playbook")
+        if not os.path.exists(self.playbook):
+            self.playbook = shutil.which("ansible-playbook") or "ansible-playbook"
+        self.base_env = {
+            "PATH": "%s:%s" % (bindir, os.environ.get("PATH", "/usr/bin:/bin")),
+            "HOME": str(workdir / "home"),
+            "LANG": "C.UTF-8",
+            "ANSIBLE_HOME": str(workdir / "home" / ".ansible"),
+            "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
+            "ANSIBLE_REMOTE_TMP": str(workdir / "tmp"),
+            "ANSIBLE_COLLECTIONS_PATH": str(collections),
+            "ANSIBLE_PYTHON_INTERPRETER": str(self.wrapper),
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "UBIDOTS_TOKEN": TOKEN,
+            "BENCH_RSS_FILE": str(self.rss_file),
+        }
+        (workdir / "home").mkdir(exist_ok=True)
+        self.emulator = None
+
+    def run(self, playbook, items, check=False, diff=False, extra=None):
+        """One ansible-playbook run: wall time, requests the emulator saw, module processes' time and peak RSS."""
+        emu = self.emulator
+        emu.call("DELETE", "log")
+        if self.rss_file.exists():
+            self.rss_file.unlink()
+        command = [self.playbook, "-i", "localhost,", "-c", "local", str(PLAYBOOKS / playbook),
+                   "-e", "bench_items=%s" % items]
+        for key, value in (extra or {}).items():
+            command += ["-e", "%s=%s" % (key, value)]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        env = dict(self.base_env, UBIDOTS_API_URL=emu.url)
+        load_before = os.getloadavg()[0]
+        started = time.perf_counter()
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=False)
+        wall = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise RuntimeError("%s failed (rc %d):\n%s\n%s" % (" ".join(command), proc.returncode,
+                                                              proc.stdout[-3000:], proc.stderr[-3000:]))
+        entries = emu.call("GET", "log")
+        requests = {}
+        for entry in entries:
+            key = entry["method"] if entry["status"] != 429 else "429"
+            requests[key] = requests.get(key, 0) + 1
+        modules = []
+        if self.rss_file.exists():
+            modules = [json.loads(line) for line in self.rss_file.read_text(encoding="utf-8").splitlines() if line]
+        recap = [line for line in proc.stdout.splitlines() if line.startswith("localhost")]
+        return {
+            "wall": wall,
+            "requests": requests,
+            "reads": requests.get("GET", 0),
+            "writes": sum(v for k, v in requests.items() if k in ("PATCH", "POST", "PUT")),
+            "throttled": requests.get("429", 0),
+            "module_processes": len(modules),
+            "module_wall": sum(m["wall"] for m in modules),
+            "module_maxrss_kib": max((m["maxrss_kib"] for m in modules), default=0),
+            "recap": recap[-1].split(":", 1)[1].split() if recap else [],
+            "output_bytes": len(proc.stdout),
+            "loadavg_before": load_before,
+        }
+
+
+def median_run(runs):
+    """The median of several runs of one measurement (wall and module wall: medians; counts: of the median run)."""
+    ordered = sorted(runs, key=lambda r: r["wall"])
+    middle = dict(ordered[len(ordered) // 2])
+    middle["wall"] = statistics.median(r["wall"] for r in runs)
+    middle["module_wall"] = statistics.median(r["module_wall"] for r in runs)
+    middle["module_maxrss_kib"] = max(r["module_maxrss_kib"] for r in runs)
+    middle["walls"] = [round(r["wall"], 3) for r in runs]
+    middle["runs"] = len(runs)
+    return middle
+
+
+# -- the scenarios ------------------------------------------------------------------------------------------
+
+def bench_size(runner, files, n, kind, repeat):
+    """Scenarios a, b, c and e for one resource and one N."""
+    emu = runner.emulator
+    module_book = "bulk_%s.yml" % kind
+    results = {}
+    runs = []
+    for _ in range(repeat):
+        emu.call("POST", "reset")
+        runs.append(runner.run(module_book, files[kind], extra={"bench_rate_limit": 0}))
+    results["a"] = median_run(runs)
+    log("%s N=%d a %.2fs %s" % (kind, n, results["a"]["wall"], results["a"]["requests"]))
+    # (b): the state the last (a) left; nothing differs any more.
+    results["b"] = median_run([runner.run(module_book, files[kind], extra={"bench_rate_limit": 0})
+                               for _ in range(repeat)])
+    log("%s N=%d b %.2fs %s" % (kind, n, results["b"]["wall"], results["b"]["requests"]))
+    emu.call("POST", "reset")
+    results["c"] = median_run([runner.run(module_book, files[kind], check=True, diff=True,
+                                          extra={"bench_rate_limit": 0}) for _ in range(repeat)])
+    log("%s N=%d c %.2fs %s" % (kind, n, results["c"]["wall"], results["c"]["requests"]))
+    runs = []
+    for _ in range(repeat):
+        emu.call("POST", "reset")
+        runs.append(runner.run("raw_bulk_%s.yml" % kind, files[kind + "-floor"]))
+    results["e"] = median_run(runs)
+    log("%s N=%d e %.2fs %s" % (kind, n, results["e"]["wall"], results["e"]["requests"]))
+    return results
+
+
+def bench_uri(runner, files, n, kind, repeat):
+    """(d): the uri loop, every object changed (emulator reset before each run)."""
+    runs = []
+    for _ in range(repeat):
+        runner.emulator.call("POST", "reset")
+        runs.append(runner.run("uri_loop_%s.yml" % kind, files[kind]))
+    result = median_run(runs)
+    log("%s N=%d d %.2fs %s" % (kind, n, result["wall"], result["requests"]))
+    return result
+
+
+def bench_rate_limited(runner, files, n, repeat):
+    """(a) for users with the module's default rate_limit (4/s) against an emulator limited to 4 requests/s."""
+    emu = runner.emulator
+    runs = []
+    for _ in range(repeat):
+        emu.call("POST", "reset")  # also restores the constructor's rate limit (off)
+        emu.call("POST", "config", {"rate_limit": 4})
+        runs.append(runner.run("bulk_users.yml", files["users"]))
+    emu.call("POST", "config", {"rate_limit": 0})
+    result = median_run(runs)
+    result["throttled_all_runs"] = sum(r["throttled"] for r in runs)
+    log("users N=%d rate-limited a %.2fs %s" % (n, result["wall"], result["requests"]))
+    return result
+
+
+def fit_line(points):
+    """Least-squares t = a + b*N through (N, t) points; one point: through the origin."""
+    if len(points) == 1:
+        (n, t), = points
+        return 0.0, t / n
+    mean_n = statistics.mean(n for n, _ in points)
+    mean_t = statistics.mean(t for _, t in points)
+    slope = sum((n - mean_n) * (t - mean_t) for n, t in points) / sum((n - mean_n) ** 2 for n, _ in points)
+    return mean_t - slope * mean_n, slope
+
+
+def extrapolate_uri(results, sizes):
+    """Fill (d) for the sizes where it was not run, linearly from the measured ones (marked extrapolated)."""
+    for kind in KINDS:
+        measured = sorted((n, r["d"]) for n, r in results[kind].items() if "d" in r)
+        if not measured:
+            continue
+        intercept, slope = fit_line([(n, r["wall"]) for n, r in measured])
+        rss = max(r["module_maxrss_kib"] for _, r in measured)
+        per_item = max(r["module_processes"] / n for n, r in measured)
+        basis = ", ".join("N=%d" % n for n, _ in measured)
+        for n in sizes:
+            if n not in results[kind] or "d" in results[kind][n]:
+                continue
+            results[kind][n]["d"] = {
+                "wall": intercept + slope * n, "extrapolated": True, "basis": basis,
+                "per_item": slope, "intercept": intercept,
+                "reads": n, "writes": n, "requests": {"GET": n, "PATCH": n}, "throttled": 0,
+                "module_processes": int(per_item * n), "module_wall": None, "module_maxrss_kib": rss,
+            }
+
+
+# -- micro-benchmark ----------------------------------------------------------------------------------------
+
+def run_micro(workdir, collections, out):
+    """benchmarks/test_micro_bench.py under pytest-benchmark; returns its JSON (or None if it failed)."""
+    env = dict(os.environ, PYTHONPATH=str(collections) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    command = [sys.executable, "-m", "pytest", str(HERE / "test_micro_bench.py"), "-q", "-p", "no:cacheprovider",
+               "--rootdir", str(HERE), "--benchmark-json", str(out), "--benchmark-storage", str(workdir / "storage"),
+               "--benchmark-columns", "min,median,max,rounds"]
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False, cwd=str(HERE))
+    sys.stderr.write(proc.stdout[-4000:])
+    if proc.returncode != 0 or not out.exists():
+        sys.stderr.write(proc.stderr[-4000:])
+        return None
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def micro_summary(data):
+    """name -> {median, min, max, rounds, extra} from the pytest-benchmark JSON."""
+    summary = {}
+    for bench in (data or {}).get("benchmarks", []):
+        stats = bench["stats"]
+        summary[bench["name"]] = {"median": stats["median"], "min": stats["min"], "max": stats["max"],
+                                  "rounds": stats["rounds"], "extra": bench.get("extra_info", {})}
+    return summary
+
+
+# -- report -------------------------------------------------------------------------------------------------
+
+def machine_info():
+    """What the numbers were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = None
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    memory = "%.1f GiB" % (int(line.split()[1]) / 1024 / 1024)
+                    break
+    except OSError:
+        pass
+    try:
+        from ansible.release import __version__ as ansible_version  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        ansible_version = "?"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "os": "%s %s" % (platform.system(), platform.release()),
+        "python": platform.python_version(),
+        "ansible_core": ansible_version,
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+def fmt_s(value):
+    """Seconds, with sensible precision."""
+    if value is None:
+        return "-"
+    return "%.0f" % value if value >= 100 else "%.2f" % value if value < 10 else "%.1f" % value
+
+
+def fmt_requests(result):
+    """GET/PATCH counts as `reads + writes`."""
+    text = "%d + %d" % (result["reads"], result["writes"])
+    if result.get("throttled"):
+        text += " (%d x 429)" % result["throttled"]
+    return text
+
+
+def fmt_mib(kib):
+    """KiB as MiB."""
+    return "-" if not kib else "%.0f" % (kib / 1024.0)
+
+
+def ids_per_lookup(kind):
+    """How many ids one lookup request holds (the client's own chunking of 10,000 ids, with the playbook's keys)."""
+    sys.path.insert(0, str(COLLECTIONS))
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.ubidots.industrial.plugins.module_utils import _client
+    from ansible_collections.ubidots.industrial.plugins.module_utils._resources import ORGANIZATIONS, USERS
+
+    class Fake(_client.UbidotsClient):
+        """Counts the lookup requests instead of sending them."""
+
+        def __init__(self):  # pylint: disable=super-init-not-called
+            self.sent = []
+
+        def list(self, path, params=None, page_size=None):
+            self.sent.append(params)
+            return iter(())
+
+    spec, keys = (USERS, ("id", "firstName", "lastName", "tags")) if kind == "users" else \
+        (ORGANIZATIONS, ("id", "name", "description"))
+    fake = Fake()
+    ids = [user_id(i) if kind == "users" else org_id(i) for i in range(1, 10001)]
+    list(fake.lookup(spec.path, "id__in", ids, spec.read_fields(keys)))
+    return max(len(p["id__in"].split(",")) for p in fake.sent)
+
+
+def targets(results, sizes, rate, micro):
+    """Every target of the issue: (what, value, met)."""
+    rows = []
+    for kind in KINDS:
+        res = results[kind]
+        for n, limit in ((1000, 1.5), (10000, 2.0)):
+            if n in res:
+                ratio = res[n]["a"]["wall"] / res[n]["e"]["wall"]
+                rows.append(("%s: (a) within %.1fx of (e) at N=%d" % (kind, limit, n), "%.2fx" % ratio, ratio <= limit))
+        for n in sizes:
+            ok = res[n]["b"]["wall"] <= res[n]["a"]["wall"] * 1.05
+            rows.append(("%s: (b) no slower than (a) at N=%d" % (kind, n),
+                         "%s s vs %s s" % (fmt_s(res[n]["b"]["wall"]), fmt_s(res[n]["a"]["wall"])), ok))
+        if 1000 in res and "d" in res[1000]:
+            speedup = res[1000]["d"]["wall"] / res[1000]["a"]["wall"]
+            rows.append(("%s: (a) at least 100x faster than (d) at N=1000%s"
+                         % (kind, " (d extrapolated)" if res[1000]["d"].get("extrapolated") else ""),
+                         "%.0fx" % speedup, speedup >= 100))
+        per = ids_per_lookup(kind)
+        for n in sizes:
+            a, b, c = res[n]["a"], res[n]["b"], res[n]["c"]
+            want_w = math.ceil(n / BATCH_SIZE)
+            limit_r = math.ceil(n / per) + 1
+            rows.append(("%s N=%d: writes = ceil(N/%d) = %d; reads <= ceil(N/%d)+1 = %d; (b), (c) no write"
+                         % (kind, n, BATCH_SIZE, want_w, per, limit_r),
+                         "a %d+%d, b %d+%d, c %d+%d" % (a["reads"], a["writes"], b["reads"], b["writes"],
+                                                        c["reads"], c["writes"]),
+                         a["writes"] == want_w and a["reads"] <= limit_r and b["reads"] <= limit_r
+                         and c["reads"] <= limit_r and b["writes"] == 0 and c["writes"] == 0))
+        if 1000 in res and 10000 in res and 10 in res:
+            base = res[10]["a"]["module_maxrss_kib"]
+            grow_1k = res[1000]["a"]["module_maxrss_kib"] - base
+            grow_10k = res[10000]["a"]["module_maxrss_kib"] - base
+            ratio = grow_10k / grow_1k if grow_1k > 0 else float("inf")
+            rows.append(("%s: module memory linear in N (growth over N=10, 1,000 -> 10,000; linear = 10x)" % kind,
+                         "%.0f -> %.0f MiB (+%.1f -> +%.1f MiB, %.1fx)" % (
+                             res[1000]["a"]["module_maxrss_kib"] / 1024, res[10000]["a"]["module_maxrss_kib"] / 1024,
+                             grow_1k / 1024, grow_10k / 1024, ratio),
+                         ratio <= 12))
+    if rate:
+        rows.append(("users: default rate_limit 4/s vs emulator limit 4/s at N=%d: no 429" % rate["n"],
+                     "%d x 429 in %d runs" % (rate["throttled_all_runs"], rate["runs"]),
+                     rate["throttled_all_runs"] == 0))
+    for kind in KINDS:
+        name = "test_validate_and_compare[%s-10000]" % kind
+        if name in micro:
+            value = micro[name]["median"]
+            rows.append(("%s: validation + comparison of 10,000 under 1 s (micro)" % kind, "%.3f s" % value,
+                         value < 1.0))
+        small, big = micro.get("test_validate_and_compare[%s-1000]" % kind), micro.get(name)
+        if small and big:
+            time_ratio = big["min"] / small["min"]  # min: the least disturbed by other load
+            mem_ratio = big["extra"].get("peak_alloc_bytes", 0) / max(small["extra"].get("peak_alloc_bytes", 1), 1)
+            rows.append(("%s: validation + comparison linear (1,000 -> 10,000; linear = 10x)" % kind,
+                         "time (min) %.1fx, peak allocation %.1fx" % (time_ratio, mem_ratio),
+                         time_ratio <= 13 and mem_ratio <= 13))
+    return rows
+
+
+def write_report(path, machine, results, sizes, rate, micro, target_rows, elapsed):
+    """results.md: the tables."""
+    out = ["# Benchmark results", ""]
+    out.append("Generated by `make bench` (`benchmarks/bench.py`) on %s in %.0f s." % (machine["date"], elapsed))
+    out.append("")
+    out.append("Machine: %s CPU(s), %s, %s RAM, %s; Python %s, ansible-core %s. Load average at start: %s."
+               % (machine["nproc"], machine["cpu"], machine["memory"], machine["os"], machine["python"],
+                  machine["ansible_core"], ", ".join("%.2f" % x for x in machine["loadavg_start"])))
+    out.append("")
+    out.append("Emulator rate limit off and the module's `rate_limit: 0`, except the rate-limited row. Every value is "
+               "the median of %d runs of a whole `ansible-playbook` process (start-up included). "
+               "Requests are what the emulator logged, `reads + writes`. Module RSS is the peak resident set of "
+               "the module process (for (d): the largest of its 2N `uri` processes). The input list is read with "
+               "`lookup('file', ...) | from_json` in every playbook." % REPEAT)
+    out.append("")
+    for kind in KINDS:
+        out.append("## %s" % ("Users (`ubidots_users_bulk`)" if kind == "users" else
+                              "Organizations (`ubidots_orgs_bulk`)"))
+        out.append("")
+        out.append("| N | scenario | wall s | vs (e) | requests | module s | module RSS MiB |")
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+        for n in sorted(results[kind]):
+            res = results[kind][n]
+            floor = res["e"]["wall"] if "e" in res else None
+            for key in ("a", "b", "c", "d", "e"):
+                if key not in res:
+                    continue
+                r = res[key]
+                label = "(%s) %s" % (key, LABELS[key])
+                if r.get("extrapolated"):
+                    label += ", **extrapolated** from %s" % r["basis"]
+                elif r.get("runs", REPEAT) < REPEAT:
+                    label += ", %d run%s" % (r["runs"], "" if r["runs"] == 1 else "s")
+                out.append("| %s | %s | %s%s | %s | %s | %s | %s |" % (
+                    "{:,}".format(n), label, "~" if r.get("extrapolated") else "", fmt_s(r["wall"]),
+                    "%.1fx" % (r["wall"] / floor) if floor else "-", fmt_requests(r), fmt_s(r["module_wall"]), fmt_mib(r["module_maxrss_kib"])))
+        out.append("")
+        measured = [n for n in sorted(results[kind])
+                    if "d" in results[kind][n] and not results[kind][n]["d"].get("extrapolated")]
+        extra = [n for n in sorted(results[kind]) if results[kind][n].get("d", {}).get("extrapolated")]
+        if extra:
+            d = results[kind][extra[0]]["d"]
+            out.append("(d) was run at N = %s only (%s): a `uri` loop costs about %.2f s per %s here (two `uri` "
+                       "module processes, each mostly start-up). The other sizes are the least-squares line "
+                       "t = %.2f + %.3f N through those medians, and their requests are 2N by construction."
+                       % (" and ".join(str(n) for n in measured),
+                          ", ".join("%d run%s at %d" % (results[kind][n]["d"]["runs"],
+                                                         "s" if results[kind][n]["d"]["runs"] > 1 else "", n)
+                                    for n in measured),
+                          d["per_item"], "user" if kind == "users" else "organization", d["intercept"], d["per_item"]))
+            out.append("")
+    if rate:
+        out.append("## Rate-limited run (what a real account takes)")
+        out.append("")
+        out.append("Users, N = %s, scenario (a) with the module's default `rate_limit` (4 requests/s), the emulator "
+                   "limiting the token to 4 requests in any 1-second window:" % "{:,}".format(rate["n"]))
+        out.append("")
+        out.append("| N | wall s | requests | HTTP 429 (all %d runs) | module s |" % rate["runs"])
+        out.append("| ---: | ---: | ---: | ---: | ---: |")
+        out.append("| %s | %s | %s | %d | %s |" % ("{:,}".format(rate["n"]), fmt_s(rate["wall"]), fmt_requests(rate),
+                                                  rate["throttled_all_runs"], fmt_s(rate["module_wall"])))
+        out.append("")
+        if 10000 in results["users"]:
+            r10k = results["users"][10000]["a"]
+            total = r10k["reads"] + r10k["writes"]
+            out.append("At N = 10,000 the same run sends %d requests, so at 4 requests/s it takes at least %.0f s "
+                       "of request spacing (%d / 4) plus the %.1f s measured without a limit."
+                       % (total, total / 4.0, total, r10k["wall"]))
+            out.append("")
+    if micro:
+        out.append("## Micro-benchmark: validation + comparison outside Ansible (pytest-benchmark)")
+        out.append("")
+        out.append("| benchmark | median s | min s | max s | rounds | peak allocation MiB |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for name, stats in sorted(micro.items()):
+            peak = stats["extra"].get("peak_alloc_bytes")
+            out.append("| `%s` | %.3f | %.3f | %.3f | %d | %s |" % (
+                name, stats["median"], stats["min"], stats["max"], stats["rounds"],
+                "%.1f" % (peak / 1048576.0) if peak else "-"))
+        out.append("")
+    out.append("## Targets")
+    out.append("")
+    out.append("| target | measured | met |")
+    out.append("| --- | --- | --- |")
+    for what, value, met in target_rows:
+        out.append("| %s | %s | %s |" % (what, value, "yes" if met else "**no**"))
+    out.append("")
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def write_chart(path, results, sizes, rate):
+    """chart.png: wall time per scenario and N (log-log) for both resources, and the module's peak RSS."""
+    import matplotlib  # pylint: disable=import-outside-toplevel
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+
+    styles = {"a": ("tab:blue", "o"), "b": ("tab:green", "s"), "c": ("tab:purple", "^"),
+              "d": ("tab:red", "x"), "e": ("black", "D")}
+    figure, axes = plt.subplots(1, 3, figsize=(17, 5.5))
+    for axis, kind in zip(axes[:2], KINDS):
+        res = results[kind]
+        for key in ("a", "b", "c", "d", "e"):
+            color, marker = styles[key]
+            points = [(n, res[n][key]) for n in sorted(res) if key in res[n]]
+            real = [(n, r["wall"]) for n, r in points if not r.get("extrapolated")]
+            guessed = [(n, r["wall"]) for n, r in points if r.get("extrapolated")]
+            if real:
+                axis.plot([n for n, _ in real], [t for _, t in real], marker=marker, color=color,
+                          label="(%s) %s" % (key, LABELS[key]))
+            if guessed:
+                joined = real[-1:] + guessed
+                axis.plot([n for n, _ in joined], [t for _, t in joined], linestyle="--", color=color,
+                          marker=marker, markerfacecolor="none", label="(%s) extrapolated" % key)
+        if kind == "users" and rate:
+            axis.plot([rate["n"]], [rate["wall"]], marker="*", markersize=13, color="tab:orange", linestyle="none",
+                      label="(a) rate_limit 4/s, emulator 4/s")
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("N %s" % ("users" if kind == "users" else "organizations"))
+        axis.set_ylabel("ansible-playbook wall time, s")
+        axis.set_title("ubidots_%s_bulk: wall time (median)" % kind)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=7.5, loc="upper left")
+    axis = axes[2]
+    for kind, color in (("users", "tab:blue"), ("orgs", "tab:cyan")):
+        for key, style in (("a", "-"), ("c", ":")):
+            axis.plot(sizes, [results[kind][n][key]["module_maxrss_kib"] / 1024.0 for n in sizes], style,
+                      marker="o", color=color, label="%s (%s) %s" % (kind, key, LABELS[key]))
+        axis.plot(sizes, [results[kind][n]["e"]["module_maxrss_kib"] / 1024.0 for n in sizes], "--",
+                  marker="D", color=color, alpha=0.6, label="%s (e) raw uri" % kind)
+    axis.set_xscale("log")
+    axis.set_xlabel("N")
+    axis.set_ylabel("peak RSS of the module process, MiB")
+    axis.set_title("module process memory")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(fontsize=7.5, loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+# -- main ---------------------------------------------------------------------------------------------------
+
+REPEAT = 3
+COLLECTIONS = None
+
+
+def main(argv=None):
+    """Command line entry point."""
+    global REPEAT, COLLECTIONS  # pylint: disable=global-statement
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default="10,100,1000,10000", help="N values (default 10,100,1000,10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement, the median is kept (default 3)")
+    parser.add_argument("--uri-sizes", default="10,30",
+                        help="N values at which (d) really runs; the others are extrapolated (default 10,30)")
+    parser.add_argument("--uri-repeat-max", type=int, default=10,
+                        help="(d) runs --repeat times up to this N, once above it (default 10)")
+    parser.add_argument("--rate-size", type=int, default=1000,
+                        help="N for the rate-limited run, 0 to skip (default 1000; must be one of --sizes)")
+    parser.add_argument("--kinds", default="users,orgs", help="users,orgs")
+    parser.add_argument("--no-micro", action="store_true", help="skip the pytest-benchmark micro-benchmark")
+    parser.add_argument("--collection", default=str(REPO),
+                        help="checkout to benchmark as ubidots.industrial (default: this one); to compare a patch")
+    parser.add_argument("--workdir", default=str(REPO / ".build" / "bench"), help="scratch directory")
+    parser.add_argument("--results", default=str(HERE / "results"), help="output directory")
+    args = parser.parse_args(argv)
+    REPEAT = args.repeat
+    sizes = sorted(int(x) for x in args.sizes.split(","))
+    uri_sizes = {int(x) for x in args.uri_sizes.split(",") if x}
+    kinds = [k for k in args.kinds.split(",") if k]
+    workdir = Path(args.workdir).resolve()
+    results_dir = Path(args.results).resolve()
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    (workdir / "tmp").mkdir(parents=True)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    COLLECTIONS = workdir / "collections"
+    link = COLLECTIONS / "ansible_collections" / "ubidots" / "industrial"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(Path(args.collection).resolve(), target_is_directory=True)
+
+    machine = machine_info()
+    log("machine: %s" % json.dumps(machine))
+    runner = Runner(workdir, COLLECTIONS)
+    results = {kind: {} for kind in KINDS}
+    rate = None
+    for index, n in enumerate(sizes):
+        files = write_items(workdir, n)
+        # (d) at M runs against the emulator of the smallest N >= M (the last one for bigger M).
+        uri_here = sorted(m for m in uri_sizes if m <= n and (index == 0 or m > sizes[index - 1])
+                          or index == len(sizes) - 1 and m > n)
+        runner.emulator = EmulatorProcess(workdir, max([n] + uri_here), max([n] + uri_here))
+        try:
+            for kind in kinds:
+                results[kind][n] = bench_size(runner, files, n, kind, args.repeat)
+                for m in uri_here:
+                    uri_files = files if m == n else write_items(workdir, m)
+                    results[kind].setdefault(m, {})["d"] = bench_uri(
+                        runner, uri_files, m, kind, args.repeat if m <= args.uri_repeat_max else 1)
+            if n == args.rate_size:
+                rate = bench_rate_limited(runner, files, n, args.repeat)
+                rate["n"] = n
+        finally:
+            runner.emulator.stop()
+    extrapolate_uri(results, sizes)
+
+    micro = {}
+    micro_raw = None
+    if not args.no_micro:
+        log("micro-benchmark")
+        micro_raw = run_micro(workdir, COLLECTIONS, results_dir / "micro.json")
+        micro = micro_summary(micro_raw)
+
+    kinds_done = [k for k in KINDS if results[k]]
+    elapsed = time.monotonic() - START
+    machine["loadavg_end"] = os.getloadavg()
+    rows = targets({k: results[k] for k in kinds_done}, sizes, rate, micro) if kinds_done == list(KINDS) else []
+    raw = {"machine": machine, "sizes": sizes, "repeat": args.repeat, "batch_size": BATCH_SIZE,
+           "results": {k: {str(n): v for n, v in results[k].items()} for k in kinds_done},
+           "rate_limited": rate, "micro": micro, "targets": [list(r) for r in rows], "elapsed_s": elapsed}
+    (results_dir / "results.json").write_text(json.dumps(raw, indent=1, sort_keys=True), encoding="utf-8")
+    if kinds_done == list(KINDS):
+        write_report(results_dir / "results.md", machine, results, sizes, rate, micro, rows, elapsed)
+        write_chart(results_dir / "chart.png", results, sizes, rate)
+        missed = [r for r in rows if not r[2]]
+        log("done in %.0f s: %s, %s; %d target(s) missed" % (elapsed, results_dir / "results.md",
+                                                               results_dir / "chart.png", len(missed)))
+        for what, value, _ in missed:
+            log("  missed: %s: %s" % (what, value))
+    else:
+        log("done in %.0f s: %s (tables need both kinds)" % (elapsed, results_dir / "results.json"))
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
