@@ -29,4 +29,5 @@ attributes:
     description: Read-only; works the same in check mode.
   diff_mode:
     support: none
+    description: Read-only; returns no diff.
 """
