@@ -34,7 +34,7 @@ options:
     type: str
     default: the list variable
 author:
-  - Ubidots Industrial collection maintainers
+  - Ubidots Industrial collection maintainers (@ubidots)
 """
 
 EXAMPLES = r"""

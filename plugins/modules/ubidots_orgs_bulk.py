@@ -58,7 +58,7 @@ seealso:
     description: The endpoint this module calls.
     link: https://docs.ubidots.com/reference/bulk-update-organizations
 author:
-  - Ubidots Industrial collection maintainers
+  - Ubidots Industrial collection maintainers (@ubidots)
 """
 
 EXAMPLES = r"""

@@ -27,7 +27,7 @@ options:
 seealso:
   - module: ubidots.industrial.ubidots_orgs_bulk
 author:
-  - Ubidots Industrial collection maintainers
+  - Ubidots Industrial collection maintainers (@ubidots)
 """
 
 EXAMPLES = r"""

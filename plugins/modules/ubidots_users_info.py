@@ -26,7 +26,7 @@ options:
 seealso:
   - module: ubidots.industrial.ubidots_users_bulk
 author:
-  - Ubidots Industrial collection maintainers
+  - Ubidots Industrial collection maintainers (@ubidots)
 """
 
 EXAMPLES = r"""

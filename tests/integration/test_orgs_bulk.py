@@ -168,7 +168,7 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize("item, message", INVALID, ids=[m.split(": ", 1)[1][:40] for _, m in INVALID])
+@pytest.mark.parametrize("item, message", INVALID, ids=[m.split(": ", 1)[1][:40] for _item, m in INVALID])
 def test_each_validation_rule_fails_with_no_request(emulator, run_playbook, item, message):
     run = run_playbook(task([item]))
     assert run.rc != 0

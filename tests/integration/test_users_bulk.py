@@ -223,7 +223,7 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize("item, message", INVALID, ids=[m.split(": ", 1)[1][:40] for _, m in INVALID])
+@pytest.mark.parametrize("item, message", INVALID, ids=[m.split(": ", 1)[1][:40] for _item, m in INVALID])
 def test_each_validation_rule_fails_with_no_request(emulator, run_playbook, item, message):
     run = run_playbook(task([item]))
     assert run.rc != 0
@@ -259,9 +259,9 @@ def test_update_password_never_warns_and_sends_no_password(emulator, run_playboo
 
 def test_password_is_sent_and_always_reports_changed(emulator, run_playbook):
     first = some_users(emulator, 1)[0]
-    for _ in range(2):
+    for attempt in range(2):
         run = run_playbook(task([{"id": first["id"], "password": "Rotate-me-42"}]))
-        assert run.rc == 0 and run.result["changed"] is True
+        assert run.rc == 0 and run.result["changed"] is True, attempt
     digest = "***sha256:" + hashlib.sha256(b"Rotate-me-42").hexdigest()[:12]
     assert [e["body"] for e in writes(emulator)] == [[{"id": first["id"], "password": digest}]] * 2
 

@@ -51,7 +51,7 @@ def test_429_honours_retry_after_then_succeeds(client, sleeps):
 
 @responses.activate
 def test_5xx_retried_with_growing_backoff_then_clear_failure(client, sleeps):
-    for _ in range(4):
+    for _attempt in range(4):
         responses.patch(BULK, status=503, json={"detail": "Service unavailable"})
     with pytest.raises(UbidotsError) as err:
         client.bulk_update("PATCH", "/users/_/bulk/update/", [{"id": "1"}])
@@ -69,7 +69,7 @@ def test_connection_errors_are_retried(client, sleeps):
 
 @responses.activate
 def test_connection_error_message_after_all_tries(client):
-    for _ in range(4):
+    for _attempt in range(4):
         responses.get(USERS, body=requests.exceptions.ConnectionError("refused %s" % TOKEN))
     with pytest.raises(UbidotsError) as err:
         list(client.list("/users/"))
@@ -152,7 +152,7 @@ def test_rate_limiter_spaces_requests():
 
     limiter = RateLimiter(4, clock=lambda: now[0], sleep=sleep)
     starts = []
-    for _ in range(9):
+    for _request in range(9):
         limiter.wait()
         starts.append(now[0])
     for i, start in enumerate(starts):

@@ -105,7 +105,7 @@ def test_username_identity_is_not_compared():
 
 
 def test_org_full_update_carries_the_whole_state():
-    _, _, write = compare_item(ORGANIZATIONS, {"id": "o1", "description": "new"}, CURRENT_ORG, {})
+    write = compare_item(ORGANIZATIONS, {"id": "o1", "description": "new"}, CURRENT_ORG, {})[2]
     assert write == {"id": "o1", "label": "plant-north", "name": "Plant North", "description": "new",
                      "properties": {"color": "#BADA55", "nested": {"a": 1}}, "isActive": True, "app": "a1",
                      "favicon": "https://img.example/f.png", "logo": None}
