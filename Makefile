@@ -27,10 +27,12 @@ ifeq ($(VENV_HASH),)
 $(error could not run '$(PYTHON)': set PYTHON=/path/to/python3.11+)
 endif
 
-.PHONY: help venv venv-oldest test sanity units integration pytest test-oldest build demo clean distclean constraints
+.PHONY: help venv venv-oldest test release-checks docs sanity units integration pytest test-oldest build demo clean distclean constraints
 
 help:
 	@echo "make test         venv + ansible-test sanity + pytest (unit, emulator, integration)"
+	@echo "make release-checks  docs lint, changelog, ansible-lint, build + installed copy, docs site"
+	@echo "make docs         documentation site into .build/docs/build/html (scripts/docs.sh)"
 	@echo "make sanity       ansible-test sanity --venv on a copy of the collection"
 	@echo "make units        pytest tests/unit"
 	@echo "make integration  pytest tests/integration"
@@ -58,14 +60,21 @@ $(OLDEST_STAMP):
 
 venv-oldest: $(OLDEST_STAMP)
 
-# Order matters: sanity first, then pytest, whose summary line ends the output.
-# pytest runs even when sanity failed (both reports in one go); the exit status
-# is non-zero if either failed.
+# Order matters: sanity, then the release checks, then pytest, whose summary line ends the output.
+# Every step runs even when an earlier one failed (all reports in one go); the exit status is
+# non-zero if any failed.
 test: $(VENV_STAMP)
 	@sanity=0; scripts/sanity.sh || sanity=$$?; \
-	 if [ $$sanity -ne 0 ]; then echo "test: ansible-test sanity FAILED (exit $$sanity); running pytest anyway"; fi; \
+	 if [ $$sanity -ne 0 ]; then echo "test: ansible-test sanity FAILED (exit $$sanity)"; fi; \
+	 checks=0; scripts/release-checks.sh || checks=$$?; \
 	 scripts/pytest.sh tests/unit tests/emulator tests/integration || exit $$?; \
-	 exit $$sanity
+	 if [ $$sanity -ne 0 ] || [ $$checks -ne 0 ]; then echo "test: FAILED (sanity exit $$sanity, release checks exit $$checks)"; exit 1; fi
+
+release-checks: $(VENV_STAMP)
+	@scripts/release-checks.sh
+
+docs: $(VENV_STAMP)
+	@scripts/docs.sh
 
 sanity: $(VENV_STAMP)
 	@scripts/sanity.sh
