@@ -15,6 +15,7 @@ import time
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError, format_detail
 from ansible_collections.ubidots.industrial.plugins.module_utils._compare import (
     MAX_ERRORS_IN_MESSAGE,
+    clip,
     compare_item,
     errors_message,
     item_label,
@@ -85,7 +86,7 @@ class BulkEngine:
                     self.module.hide(item.get(key))
         errors = validate_items(self.spec, self.items)
         if errors:
-            self.module.fail_json(msg=errors_message(self.spec, errors), errors=errors)
+            self.module.fail_json(msg=errors_message(self.spec, errors), errors=list(errors))
         if params["batch_size"] < 1:
             self.module.fail_json(msg="batch_size must be 1 or more, got %d." % params["batch_size"])
         items = self._drop_unwanted_secrets(self.items)
@@ -99,7 +100,13 @@ class BulkEngine:
                 if params["wait"]:
                     self.wait(plan, params["wait_timeout"])
         except UbidotsError as exc:
-            self.module.fail_json(msg=exc.message, status=exc.status, api_calls=dict(self.client.calls),
+            # A read failed: before any write (nothing was written), or while waiting after them.
+            if self.tasks:
+                msg = "%s. The changes were already accepted (task%s %s); only waiting for them to show failed." % (
+                    exc.message.rstrip("."), "s" if len(self.tasks) > 1 else "", ", ".join(self.tasks))
+            else:
+                msg = "%s. Nothing was written." % exc.message.rstrip(".")
+            self.module.fail_json(msg=msg, status=exc.status, api_calls=dict(self.client.calls),
                                   tasks=self.tasks, changed=bool(self.tasks))
         finally:
             self.client.close()
@@ -135,7 +142,7 @@ class BulkEngine:
             obj = by_id.get(item["id"]) if "id" in item else by_name.get(item[name_key])
             if obj is None:
                 key = "id" if "id" in item else name_key
-                errors.append("%s: no %s with %s %s" % (item_label(spec, index, item), spec.noun, key, item[key]))
+                errors.append("%s: no %s with %s %s" % (item_label(spec, index, item), spec.noun, key, clip(item[key])))
             elif obj["id"] in owner:
                 errors.append("%s: the same %s as %s[%d] (id %s); each %s may appear once"
                               % (item_label(spec, index, item), spec.noun, spec.option, owner[obj["id"]], obj["id"], spec.noun))
@@ -180,20 +187,27 @@ class BulkEngine:
         failed = [c.id for c in batches[number - 1]]
         unsent = [c.id for batch in batches[number:] for c in batch]
         reason = exc.message
-        if exc.code == 400001 and isinstance(exc.detail, (dict, list)):
-            reason = "%s %s: validation error (400001): %s" % (exc.method, exc.path,
-                                                              self._name_rejected(exc.detail, batches[number - 1]))
+        if (exc.code == 400001 or exc.status == 400) and isinstance(exc.detail, (dict, list)):
+            rejected = self._name_rejected(exc.detail, batches[number - 1])
+            reason = "%s %s: validation error (%s): %s" % (exc.method, exc.path, exc.code or 400, rejected)
         msg = "Bulk request %d of %d failed: %s." % (number, len(batches), reason.rstrip("."))
         if accepted:
             msg += " Already accepted: %d %s in request%s 1-%d (task%s %s): %s." % (
                 len(accepted), spec.option, "s" if number > 2 else "", number - 1,
                 "s" if len(self.tasks) > 1 else "", ", ".join(self.tasks), _some(accepted))
-        else:
+        elif not exc.maybe_applied:
             msg += " Nothing was written."
-        msg += " Not applied: %d %s (%s)." % (len(failed) + len(unsent), spec.option, _some(failed + unsent))
+        if exc.maybe_applied:
+            # The request reached the server and its fate is unknown: never claim it was not applied.
+            msg += (" Request %d may have been applied (the server received it but gave no usable answer): "
+                    "%d %s (%s)." % (number, len(failed), spec.option, _some(failed)))
+            if unsent:
+                msg += " Not sent: %d %s (%s)." % (len(unsent), spec.option, _some(unsent))
+        else:
+            msg += " Not applied: %d %s (%s)." % (len(failed) + len(unsent), spec.option, _some(failed + unsent))
         msg += " Running the task again sends only what is still different."
-        self.module.fail_json(msg=msg, changed=bool(accepted), tasks=self.tasks, accepted_ids=accepted,
-                              failed_ids=failed, unsent_ids=unsent, status=exc.status,
+        self.module.fail_json(msg=msg, changed=bool(accepted) or exc.maybe_applied, tasks=self.tasks,
+                              accepted_ids=accepted, failed_ids=failed, unsent_ids=unsent, status=exc.status,
                               api_calls=dict(self.client.calls))
 
     def _name_rejected(self, detail, batch):
@@ -203,6 +217,9 @@ class BulkEngine:
         for position, problem in pairs:
             if not problem:
                 continue
+            if len(parts) == MAX_ERRORS_IN_MESSAGE:
+                parts.append("and more")
+                break
             try:
                 change = batch[int(position)]
             except (TypeError, ValueError, IndexError):

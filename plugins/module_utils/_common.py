@@ -12,6 +12,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._client import 
     DEFAULT_API_URL,
     UbidotsClient,
 )
+from ansible_collections.ubidots.industrial.plugins.module_utils._compare import SECRET_KEYS
 
 try:
     import requests  # noqa: F401, pylint: disable=unused-import
@@ -59,9 +60,47 @@ class UbidotsModule(AnsibleModule):
             self.fail_json(msg="rate_limit must be 0 (off) or more, got %s." % self.params["rate_limit"])
 
     def hide(self, value):
-        """Register a secret found inside nested data so that no output can show it."""
-        if isinstance(value, str) and value:
-            self.no_log_values.add(value)
+        """Register a secret found inside nested data so that no output can show it.
+
+        Also a secret of the wrong type (a number, or strings inside a list or dict): it is still
+        the user's secret, and the error about its type must not print it.
+        """
+        if isinstance(value, str):
+            if value:
+                self.no_log_values.add(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.no_log_values.add(str(value))
+        elif isinstance(value, dict):
+            for inner in value.values():
+                self.hide(inner)
+        elif isinstance(value, (list, tuple)):
+            for inner in value:
+                self.hide(inner)
+
+    def _hide_nested_secrets(self, value, depth=0):
+        """Hide the values of secret keys (password) anywhere in the parameters."""
+        if depth > 50:
+            return
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in SECRET_KEYS:
+                    self.hide(inner)
+                else:
+                    self._hide_nested_secrets(inner, depth + 1)
+        elif isinstance(value, (list, tuple)):
+            for inner in value:
+                self._hide_nested_secrets(inner, depth + 1)
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        # AnsibleModule fails from its constructor when an argument is invalid (an item that is not a
+        # dict), before the engine has registered the passwords; the invocation it returns then holds
+        # them. Registering them here covers every way out.
+        self._hide_nested_secrets(getattr(self, "params", None))
+        super().fail_json(msg, **kwargs)
+
+    def exit_json(self, **kwargs):
+        self._hide_nested_secrets(getattr(self, "params", None))
+        super().exit_json(**kwargs)
 
     def client(self):
         """The API client for this run (one requests.Session)."""

@@ -21,6 +21,9 @@ except ImportError:  # pragma: no cover - reported by the module through missing
 MASK = "********"
 WRITE_ONLY = "(write-only, not readable)"
 MAX_ERRORS_IN_MESSAGE = 25
+# Validation keeps at most this many messages (the message shows MAX_ERRORS_IN_MESSAGE of them), so a
+# huge invalid list gives a bounded result; every item is still checked and counted.
+MAX_ERRORS_KEPT = 1000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -154,6 +157,10 @@ class SecretRule(Rule):
 
 PLAIN = Rule()
 
+# Keys holding secrets in any declared resource. The base module masks their values wherever they
+# appear in its parameters, also when it fails before the engine runs (argument spec errors).
+SECRET_KEYS = set()
+
 
 class ResourceSpec:
     """What differs between the two bulk modules: one declaration, one engine."""
@@ -171,6 +178,7 @@ class ResourceSpec:
         self.rules = rules or {}
         # A full update resets what is not sent, so these keys always travel, merged with the user's.
         self.full_update_keys = full_update_keys
+        SECRET_KEYS.update(self.secret_keys)
 
     def rule(self, key):
         """The comparison rule of a key."""
@@ -209,6 +217,7 @@ def _format_checker():
 
 
 _VALIDATORS = {}
+_FAST_CHECKS = {}
 
 
 def _validator(schema):
@@ -217,6 +226,159 @@ def _validator(schema):
         Draft202012Validator.check_schema(schema)
         _VALIDATORS[key] = Draft202012Validator(schema, format_checker=_format_checker())
     return _VALIDATORS[key]
+
+
+# -- a fast validity check ------------------------------------------------------------------------
+# jsonschema builds a validator object per keyword and per sub-schema of every item (~0.1 ms for a
+# user item), which made 100,000 items take 10-50 s. compile_check turns the small subset of
+# keywords our schemas use into plain Python closures (~20x faster). It only answers "valid or
+# not": items it rejects go through jsonschema for the exact messages. A schema using any other
+# keyword gets no fast check (None), and the unit tests check that both always agree.
+
+_ANNOTATIONS = frozenset(("$schema", "$id", "title", "description", "writeOnly", "readOnly", "default",
+                          "examples", "$comment", "deprecated"))
+
+
+def _type_check(names):
+    """One isinstance for the listed JSON types (bool is not a number; 2.0 is an integer)."""
+    names = set(names)
+    python = tuple(t for name, t in (("string", str), ("boolean", bool), ("array", list), ("object", dict),
+                                     ("null", type(None))) if name in names)
+    number = "number" in names
+    integer = "integer" in names and not number
+    boolean = "boolean" in names
+    if not number and not integer:
+        if boolean:
+            return lambda v: isinstance(v, python)
+        return lambda v: isinstance(v, python) and not isinstance(v, bool)
+
+    def check(v):
+        if isinstance(v, bool):
+            return boolean
+        if isinstance(v, python):
+            return True
+        if number:
+            return isinstance(v, (int, float))
+        return isinstance(v, int) or (isinstance(v, float) and v.is_integer())
+    return check
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _same(a, b):
+    """JSON equality as jsonschema's enum sees it (True is not 1)."""
+    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        raise _Unsupported("enum of containers")
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    return a == b
+
+
+def _all_of(checks):
+    checks = tuple(checks)
+    if not checks:
+        return lambda value: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
+
+    def check(value):
+        for one in checks:
+            if not one(value):
+                return False
+        return True
+    return check
+
+
+def _object_check(props, closed):
+    def check(v):
+        if not isinstance(v, dict):
+            return True
+        get = props.get
+        for key, value in v.items():
+            test = get(key)
+            if test is None:
+                if closed:
+                    return False
+            elif not test(value):
+                return False
+        return True
+    return check
+
+
+def _compile(schema):  # pylint: disable=too-many-branches
+    if schema is True or schema == {}:
+        return lambda value: True
+    if not isinstance(schema, dict):
+        raise _Unsupported(type(schema).__name__)
+    checks = []
+    if "type" in schema:  # first: the later checks are cheaper once the type is known
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        for name in names:
+            if name not in ("string", "boolean", "integer", "number", "array", "object", "null"):
+                raise _Unsupported("type " + str(name))
+        checks.append(_type_check(names))
+    for keyword, expected in schema.items():
+        if keyword in _ANNOTATIONS or keyword in ("type", "properties", "additionalProperties"):
+            continue
+        if keyword == "minLength":
+            checks.append(lambda v, n=expected: not isinstance(v, str) or len(v) >= n)
+        elif keyword == "maxLength":
+            checks.append(lambda v, n=expected: not isinstance(v, str) or len(v) <= n)
+        elif keyword == "pattern":
+            search = re.compile(expected).search
+            checks.append(lambda v, search=search: not isinstance(v, str) or search(v) is not None)
+        elif keyword == "format":
+            if expected == "email":  # the only format checked (FormatChecker(formats=()) ignores the others)
+                checks.append(lambda v, match=_EMAIL.match: not isinstance(v, str) or match(v) is not None)
+        elif keyword == "enum":
+            choices = tuple(expected)
+            for choice in choices:
+                _same(choice, choice)
+            checks.append(lambda v, c=choices: not isinstance(v, (list, dict)) and any(_same(v, x) for x in c))
+        elif keyword == "minimum":
+            checks.append(lambda v, n=expected: isinstance(v, bool) or not isinstance(v, (int, float)) or v >= n)
+        elif keyword == "maxItems":
+            checks.append(lambda v, n=expected: not isinstance(v, list) or len(v) <= n)
+        elif keyword == "items":
+            inner = _compile(expected)
+            checks.append(lambda v, f=inner: not isinstance(v, list) or all(map(f, v)))
+        elif keyword == "required":
+            names = tuple(expected)
+            checks.append(lambda v, names=names: not isinstance(v, dict) or all(n in v for n in names))
+        elif keyword == "anyOf":
+            options = tuple(_compile(option) for option in expected)
+            checks.append(lambda v, options=options: any(f(v) for f in options))
+        else:
+            raise _Unsupported(keyword)
+    if "properties" in schema or "additionalProperties" in schema:
+        extra = schema.get("additionalProperties", True)
+        if extra not in (True, False):
+            raise _Unsupported("additionalProperties schema")
+        props = {key: _compile(sub) for key, sub in schema.get("properties", {}).items()}
+        checks.append(_object_check(props, closed=extra is False))
+    return _all_of(checks)
+
+
+def compile_check(schema):
+    """A fast `is_valid(item)` for `schema`, or None when the schema uses a keyword it does not know."""
+    try:
+        return _compile(schema)
+    except (_Unsupported, KeyError, TypeError, re.error):
+        return None
+
+
+def _fast_check(schema):
+    key = id(schema)
+    if key not in _FAST_CHECKS:
+        _FAST_CHECKS[key] = compile_check(schema)
+    return _FAST_CHECKS[key]
 
 
 _JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
@@ -269,10 +431,17 @@ def describe_error(error, secret):
     if kind == "required":
         return error.message
     if kind == "additionalProperties":
-        extra = sorted(set(value) - set(error.schema.get("properties", {})))
-        return "unknown key%s %s; allowed keys: %s" % ("s" if len(extra) > 1 else "", ", ".join(extra),
-                                                         ", ".join(error.schema.get("properties", {})))
+        extra = sorted(set(value) - set(error.schema.get("properties", {})), key=str)
+        shown = ", ".join(clip(key, 40) for key in extra[:10]) + (" and %d more" % (len(extra) - 10) if len(extra) > 10 else "")
+        allowed = ", ".join(error.schema.get("properties", {}))
+        return "unknown key%s %s; allowed keys: %s" % ("s" if len(extra) > 1 else "", shown, allowed)
     return "does not match the schema (%s)" % kind
+
+
+def clip(text, limit=64):
+    """`text` cut to `limit` characters, so that no message grows with the input."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def item_label(spec, index, item):
@@ -282,45 +451,96 @@ def item_label(spec, index, item):
         for key in spec.identity:
             value = item.get(key)
             if isinstance(value, str) and value:
-                parts.append("%s %s" % (key, value if len(value) <= 64 else value[:61] + "..."))
+                parts.append("%s %s" % (key, clip(value)))
     return "%s[%d]%s" % (spec.option, index, " (%s)" % ", ".join(parts) if parts else "")
 
 
-def validate_items(spec, items):
-    """Every error of every item, as one-line messages naming the item and the key path."""
-    errors = []
+class ValidationErrors(list):
+    """The error messages of a validation, at most `limit` of them.
+
+    `total` counts the errors found; once `limit` messages are kept, later invalid items are only
+    counted (`more_items`), not described, so that a huge invalid list costs bounded time and memory.
+    """
+
+    def __init__(self, limit):
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+        self.more_items = 0
+
+    @property
+    def full(self):
+        """Whether no more messages are kept."""
+        return len(self) >= self.limit
+
+    def add(self, message):
+        """Count an error; keep its message while under the limit."""
+        self.total += 1
+        if not self.full:
+            self.append(message)
+
+    def __bool__(self):
+        return bool(self.total or self.more_items)
+
+
+def validate_items(spec, items, limit=MAX_ERRORS_KEPT):
+    """The errors of every item, as one-line messages naming the item and the key path.
+
+    Returns a ValidationErrors (a list of at most `limit` messages). Every item is checked; valid
+    items take the fast path, so 100,000 items take a second or two.
+    """
+    errors = ValidationErrors(limit)
     validator = _validator(spec.schema)
+    fast = _fast_check(spec.schema)
     secrets = set(spec.secret_keys)
     seen = {}
     for index, item in enumerate(items):
-        label = item_label(spec, index, item)
         if not isinstance(item, dict):
-            errors.append("%s: must be an object (a dict), got %s" % (label, json_type(item)))
+            if errors.full:
+                errors.more_items += 1
+            else:
+                errors.add("%s: must be an object (a dict), got %s" % (item_label(spec, index, item), json_type(item)))
             continue
-        for error in sorted(validator.iter_errors(item), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
-            path = list(error.absolute_path)
-            if error.validator == "anyOf" and not path:
-                errors.append("%s: needs %s to say which %s to update" % (label, " or ".join(spec.identity), spec.noun))
-                continue
-            secret = bool(path) and path[0] in secrets
-            errors.append("%s: %s%s" % (label, _path(path) + ": " if path else "", describe_error(error, secret)))
+        invalid = fast is None or not fast(item)
+        if invalid and errors.full and fast is not None:
+            errors.more_items += 1
+        elif invalid:
+            label = item_label(spec, index, item)
+            for error in sorted(validator.iter_errors(item), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
+                path = list(error.absolute_path)
+                if error.validator == "anyOf" and not path:
+                    errors.add("%s: needs %s to say which %s to update" % (label, " or ".join(spec.identity), spec.noun))
+                    continue
+                secret = bool(path) and path[0] in secrets
+                errors.add("%s: %s%s" % (label, _path(path) + ": " if path else "", describe_error(error, secret)))
         for key in spec.identity:
             value = item.get(key)
             if isinstance(value, str) and value:
                 first = seen.setdefault((key, value), index)
-                if first != index:
-                    errors.append("%s: same %s as %s[%d]; each %s may appear once" % (label, key, spec.option, first, spec.noun))
+                if first == index:
+                    break
+                if not errors.full:
+                    errors.add("%s: same %s as %s[%d]; each %s may appear once"
+                               % (item_label(spec, index, item), key, spec.option, first, spec.noun))
+                elif not invalid:
+                    errors.more_items += 1
                 break
     return errors
 
 
 def errors_message(spec, errors):
     """One failure message holding (up to a bound) every validation error."""
+    total = getattr(errors, "total", len(errors))
+    more_items = getattr(errors, "more_items", 0)
     shown = errors[:MAX_ERRORS_IN_MESSAGE]
-    more = len(errors) - len(shown)
-    return "%d error%s in %s: %s%s. Nothing was sent to the API." % (
-        len(errors), "" if len(errors) == 1 else "s", spec.option, "; ".join(shown),
-        "; and %d more (see errors)" % more if more else "")
+    more = total - len(shown)
+    head = "%d error%s in %s" % (total, "" if total == 1 else "s", spec.option)
+    if more_items:
+        head += ", and %d more invalid item%s not checked in detail" % (more_items, "" if more_items == 1 else "s")
+    tail = ""
+    if more:
+        tail = "; and %d more (see errors%s)" % (more, "" if total == len(errors) else ", which holds the first %d" % len(errors))
+    return "%s: %s%s. Nothing was sent to the API." % (head, "; ".join(shown), tail)
 
 
 # -- comparison -----------------------------------------------------------------------------------
