@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "emulator"))
 
 from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from conftest_reliability import pytest_configure  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 BIN = Path(sys.executable).parent
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
