@@ -2,7 +2,7 @@
 # Run pytest on the given test directories (default: tests/unit tests/emulator
 # tests/integration), skipping those that do not exist.
 #
-#   scripts/pytest.sh [DIR...]        VENV=.venv  PYTEST_ARGS="-x -n auto ..."
+#   scripts/pytest.sh [DIR...]        VENV=.venv  PYTEST_ARGS="-x ..." (default: -n 2, the tests are independent)
 #
 # The collection is exposed through scripts/collection-path.sh:
 # ANSIBLE_COLLECTIONS_PATH and PYTHONPATH point at .build/collections, so both
@@ -40,7 +40,7 @@ export PYTHONPATH=$collections${PYTHONPATH:+:$PYTHONPATH}
 export PATH=$venv/bin:$PATH
 
 # shellcheck disable=SC2086
-set -- "$venv/bin/python" -m pytest --rootdir "$root" ${PYTEST_ARGS:-} "${dirs[@]}"
+set -- "$venv/bin/python" -m pytest --rootdir "$root" ${PYTEST_ARGS:--n 2} "${dirs[@]}"
 echo "pytest: $*"
 "$@"
 rc=$?

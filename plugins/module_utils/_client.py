@@ -383,8 +383,7 @@ class UbidotsClient:
             params = {param: ",".join(chunk)}
             if fields_part:
                 params["fields"] = fields_part
-            for item in self.list(path, params, page_size=max(len(chunk), 1)):
-                yield item
+            yield from self.list(path, params, page_size=max(len(chunk), 1))
 
     # -- writes ----------------------------------------------------------------------
 
