@@ -125,3 +125,13 @@ def api_log(emulator, method=None, path_part=None):
     """The emulator's request log, filtered."""
     return [e for e in emulator.log()
             if (method is None or e["method"] == method) and (path_part is None or path_part in e["path"])]
+
+
+def writes(emulator):
+    """The bulk writes the emulator received."""
+    return api_log(emulator, path_part="/bulk/")
+
+
+def header(entry, name):
+    """A header of a logged request, whatever its case."""
+    return next((value for key, value in entry["headers"].items() if key.lower() == name.lower()), None)

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import api_log
-
-
-def writes(emulator):
-    """The bulk writes the emulator received."""
-    return api_log(emulator, path_part="/bulk/")
+from conftest import writes
 
 
 def test_info_then_bulk_is_a_no_op_for_both_kinds(emulator, run_playbook):

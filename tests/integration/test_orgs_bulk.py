@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import api_log
+from conftest import api_log, header, writes
 
 MODULE = "ubidots.industrial.ubidots_orgs_bulk"
 BULK_PATH = "/api/v2.0/organizations/_/bulk/update/"
@@ -23,16 +23,6 @@ def task(organizations, **options):
 def orgs_of(emulator):
     """Current organizations by label."""
     return {o["label"]: o for o in emulator.state()["organizations"]}
-
-
-def writes(emulator):
-    """The bulk writes the emulator received."""
-    return api_log(emulator, path_part="/bulk/")
-
-
-def header(entry, name):
-    """A header of a logged request, whatever its case."""
-    return next((v for k, v in entry["headers"].items() if k.lower() == name.lower()), None)
 
 
 def test_one_post_with_headers_and_the_whole_merged_state(emulator, run_playbook):

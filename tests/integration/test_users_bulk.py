@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from conftest import api_log
+from conftest import api_log, header, writes
 
 MODULE = "ubidots.industrial.ubidots_users_bulk"
 BULK_PATH = "/api/v2.0/users/_/bulk/update/"
@@ -21,14 +21,6 @@ def task(users, **options):
     return {"name": "users", MODULE: args, "register": "result"}
 
 
-def header(entry, name):
-    """A header of a logged request, whatever its case."""
-    for key, value in entry["headers"].items():
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
 def users_of(emulator):
     """Current users by id."""
     return {u["id"]: u for u in emulator.state()["users"]}
@@ -37,11 +29,6 @@ def users_of(emulator):
 def some_users(emulator, count):
     """The first `count` users of the fixture."""
     return sorted(emulator.state()["users"], key=lambda u: u["username"])[:count]
-
-
-def writes(emulator):
-    """The bulk writes the emulator received."""
-    return api_log(emulator, path_part="/bulk/")
 
 
 def test_one_patch_with_required_headers_and_only_changed_keys(emulator, run_playbook):
