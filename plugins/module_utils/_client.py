@@ -12,7 +12,7 @@ import email.utils
 import json
 import random
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 try:
     import requests
@@ -371,14 +371,15 @@ class UbidotsClient:
         """Yield the objects whose `param` (e.g. id__in) is one of `values`, in chunks that keep URLs short."""
         values = list(values)
         fields_part = ",".join(fields) if fields else None
-        budget = MAX_QUERY_CHARS - len(param) - (len(fields_part) + 8 if fields_part else 0) - 40
+        budget = MAX_QUERY_CHARS - len(param) - (len(quote(fields_part, safe="")) + 8 if fields_part else 0) - 40
+        # Each value costs its percent-encoded length plus the encoded comma that joins it (%2C).
+        costs = [len(quote(value, safe="")) + 3 for value in values]
         start = 0
         while start < len(values):
             chunk, size = [], 0
-            while start < len(values) and (not chunk or size + len(values[start]) * 3 + 3 <= budget):
-                # *3: a value may be percent-encoded entirely in the worst case.
+            while start < len(values) and (not chunk or size + costs[start] <= budget):
                 chunk.append(values[start])
-                size += len(values[start]) * 3 + 3
+                size += costs[start]
                 start += 1
             params = {param: ",".join(chunk)}
             if fields_part:
