@@ -27,11 +27,12 @@ ifeq ($(VENV_HASH),)
 $(error could not run '$(PYTHON)': set PYTHON=/path/to/python3.11+)
 endif
 
-.PHONY: help venv venv-oldest test release-checks docs sanity units integration pytest test-oldest build demo clean distclean constraints
+.PHONY: help venv venv-oldest test release-checks docs bench sanity units integration pytest test-oldest build demo clean distclean constraints
 
 help:
 	@echo "make test         venv + ansible-test sanity + pytest (unit, emulator, integration)"
 	@echo "make release-checks  docs lint, changelog, ansible-lint, build + installed copy, docs site"
+	@echo "make bench        benchmark against the emulator (benchmarks/results/); not in make test"
 	@echo "make docs         documentation site into .build/docs/build/html (scripts/docs.sh)"
 	@echo "make sanity       ansible-test sanity --venv on a copy of the collection"
 	@echo "make units        pytest tests/unit"
@@ -75,6 +76,13 @@ release-checks: $(VENV_STAMP)
 
 docs: $(VENV_STAMP)
 	@scripts/docs.sh
+
+# Not part of `make test`: about 12 minutes on 2 cores (see docs/performance.md).
+bench: $(VENV_STAMP)
+	@export PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
+	 export ANSIBLE_COLLECTIONS_PATH="$$(scripts/collection-path.sh)"; \
+	 $(VENV)/bin/python benchmarks/bench.py; \
+	 PYTHONPATH="$$ANSIBLE_COLLECTIONS_PATH" $(VENV)/bin/python -m pytest -q -p no:cacheprovider benchmarks/test_micro_bench.py
 
 sanity: $(VENV_STAMP)
 	@scripts/sanity.sh
