@@ -697,7 +697,7 @@ def write_chart(path, results, sizes, rate):
     axis.set_xscale("log")
     axis.set_xlabel("N")
     axis.set_ylabel("peak RSS of the module process, MiB")
-    axis.set_title("module process memory (log N axis: a straight line would be exponential)", fontsize=9)
+    axis.set_title("module process memory (N on a log axis: linear growth curves upward)", fontsize=9)
     axis.grid(True, which="both", alpha=0.3)
     axis.legend(fontsize=7.5, loc="upper left")
     figure.tight_layout()
