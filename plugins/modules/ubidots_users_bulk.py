@@ -143,7 +143,7 @@ api_calls:
   type: dict
   sample: {reads: 1, writes: 1}
 errors:
-  description: Every validation or lookup error, when the module failed before writing.
+  description: Every validation or lookup error (the first 1,000 of them), when the module failed before writing.
   returned: failure
   type: list
   elements: str
@@ -154,7 +154,10 @@ accepted_ids:
   type: list
   elements: str
 failed_ids:
-  description: When a bulk request failed, the ids that request held.
+  description:
+    - When a bulk request failed, the ids that request held.
+    - If the server received it but gave no usable answer (a timeout, a dropped connection, HTTP 500), the message
+      says that it may have been applied, and the task reports C(changed=true).
   returned: failure
   type: list
   elements: str
