@@ -8,6 +8,7 @@ One requests.Session per module run; the token travels only in the X-Auth-Token 
 
 from __future__ import annotations
 
+import collections
 import email.utils
 import json
 import random
@@ -53,23 +54,42 @@ class UbidotsError(Exception):
 
 
 class RateLimiter:
-    """Spaces request starts so that at most `rate` begin in any one-second window."""
+    """At most `rate` requests in any one-second window, counted the way the server counts them.
+
+    Request starts are spaced 1/rate apart (no bursts). That alone is not enough: the server counts a
+    request when it arrives, after the client started it and before the client has the answer, and
+    arrivals jitter (a slow connection, a busy controller), so five starts 1.01 s apart can arrive
+    within 0.99 s and get a 429. So request k+rate also waits until a whole window has passed since
+    request k *finished*: their arrivals are then at least a window apart whatever the jitter.
+    With rate < 1 the window holds one request and lasts 1/rate seconds.
+    """
 
     def __init__(self, rate, clock=time.monotonic, sleep=time.sleep):
-        self.interval = (1.0 / rate) * 1.01 if rate and rate > 0 else 0.0
+        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self.count = max(1, int(rate)) if self.interval else 0
+        self.window = self.count * self.interval
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
+        self._finished = collections.deque(maxlen=self.count or 1)
 
     def wait(self):
         """Block until the next request may start."""
         if not self.interval:
             return
+        ready = self._next
+        if len(self._finished) == self.count:
+            ready = max(ready, self._finished[0] + self.window)
         now = self._clock()
-        if now < self._next:
-            self._sleep(self._next - now)
-            now = self._next
+        if now < ready:
+            self._sleep(ready - now)
+            now = ready
         self._next = now + self.interval
+
+    def done(self):
+        """Record that a request (any try of it, answered or failed) has finished."""
+        if self.interval:
+            self._finished.append(self._clock())
 
 
 def backoff_delay(attempt, retry_after=None, base=0.5, cap=30.0, rand=random.random):
@@ -227,8 +247,11 @@ class UbidotsClient:
             try:
                 # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a
                 # session-level verify=False, which silently turned validate_certs: false back on.
-                response = self.session.request(method, url, params=params, data=data, headers=extra,
-                                                timeout=self.timeout, verify=self.verify)
+                try:
+                    response = self.session.request(method, url, params=params, data=data, headers=extra,
+                                                    timeout=self.timeout, verify=self.verify)
+                finally:
+                    self.limiter.done()
             except requests.exceptions.SSLError as exc:
                 raise UbidotsError(
                     "%s %s: TLS certificate verification failed for %s (%s). Fix the certificate chain, or set "
