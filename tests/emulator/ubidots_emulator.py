@@ -425,32 +425,26 @@ class Store:
             return key
         return self.username_index.get(self._strip(key))
 
-    def find_role(self, key):
-        """Id of the role whose label (or id) is `key`, or None."""
+    def _find_by_label(self, table, key):
+        """Id of the object of `table` whose id or label is `key` (with or without "~"), or None."""
         if not isinstance(key, str):
             return None
-        if key in self.roles:
+        if key in table:
             return key
         key = self._strip(key)
-        return next((r["id"] for r in self.roles.values() if r["label"] == key), None)
+        return next((obj["id"] for obj in table.values() if obj["label"] == key), None)
+
+    def find_role(self, key):
+        """Id of the role whose label (or id) is `key`, or None."""
+        return self._find_by_label(self.roles, key)
 
     def find_app(self, key):
         """Id of the app whose id or label is `key`, or None."""
-        if not isinstance(key, str):
-            return None
-        if key in self.apps:
-            return key
-        key = self._strip(key)
-        return next((a["id"] for a in self.apps.values() if a["label"] == key), None)
+        return self._find_by_label(self.apps, key)
 
     def find_dashboard(self, key):
         """Id of the dashboard whose id or label is `key`, or None."""
-        if not isinstance(key, str):
-            return None
-        if key in self.dashboards:
-            return key
-        key = self._strip(key)
-        return next((d["id"] for d in self.dashboards.values() if d["label"] == key), None)
+        return self._find_by_label(self.dashboards, key)
 
     def find(self, kind, key):
         """Id of the user or organization `key` (id, or ~username / ~label), or None."""
