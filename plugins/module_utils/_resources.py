@@ -55,3 +55,6 @@ ORGANIZATIONS = ResourceSpec(
     },
     full_update_keys=("label", "name", "description", "properties", "isActive", "app", "favicon", "logo"),
 )
+
+# Every resource by the module option that holds its list (and the kind the desired_state filter takes).
+RESOURCES = {spec.option: spec for spec in (USERS, ORGANIZATIONS)}
