@@ -53,7 +53,8 @@ MAX_USERNAME_LENGTH = 150
 KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 CONTACT_TYPES = ("email", "voice", "telegram", "sms")
-FAULT_KINDS = ("status", "delay", "drop", "truncate", "html")
+FAULT_KINDS = ("status", "delay", "drop", "truncate", "html", "redirect")
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 HTML_BODY = b"<html><body>Bad Gateway</body></html>"
 
 ERR_NO_CREDENTIALS = {"code": 401001, "message": "Authentication credentials were not provided.",
@@ -696,7 +697,8 @@ class Store:
 class _Fault:
     """One injected fault, consumed `count` times by matching requests."""
 
-    def __init__(self, path, kind, count=1, method=None, status=None, retry_after=None, delay=None, detail=None):
+    def __init__(self, path, kind, count=1, method=None, status=None, retry_after=None, delay=None, detail=None,
+                 location=None):
         if kind not in FAULT_KINDS:
             raise ValueError("fault kind must be one of %s" % ", ".join(FAULT_KINDS))
         if not isinstance(path, str) or not path.startswith("/"):
@@ -707,7 +709,13 @@ class _Fault:
         self.kind = kind
         self.count = count
         self.method = method.upper() if method else None
-        self.status = int(status) if status is not None else (502 if kind == "html" else 503)
+        self.status = int(status) if status is not None else {"html": 502, "redirect": 302}.get(kind, 503)
+        if kind == "redirect":
+            if self.status not in REDIRECT_STATUSES:
+                raise ValueError("a redirect status must be one of %s" % ", ".join(map(str, REDIRECT_STATUSES)))
+            if not isinstance(location, str) or not location:
+                raise ValueError("a redirect needs location (an absolute URL or a path)")
+        self.location = location
         self.retry_after = retry_after
         self.delay = float(delay) if delay is not None else 1.0
         self.detail = detail
@@ -723,7 +731,7 @@ class _Fault:
     def as_dict(self):
         """A JSON-able description."""
         return {"path": self.path, "kind": self.kind, "count": self.count, "method": self.method, "status": self.status,
-                "retry_after": self.retry_after, "delay": self.delay, "detail": self.detail}
+                "retry_after": self.retry_after, "delay": self.delay, "detail": self.detail, "location": self.location}
 
 
 def _redact_body(value, tokens):
@@ -872,8 +880,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, _dumps({"detail": "Malformed request body framing."}))
             return
         try:
-            if path.startswith(CONTROL_PREFIX):
-                status, payload, after = emulator.control(self.command, path, raw, query)
+            control = emulator.control_path(path)
+            if control is not None:
+                status, payload, after = emulator.control(self.command, control, raw, query)
                 self._send(status, _dumps(payload))
                 self.wfile.flush()
                 if after:
@@ -916,10 +925,16 @@ class _Handler(BaseHTTPRequestHandler):
             emulator.record(entry, fault.status, kind)
             self._send(fault.status, HTML_BODY, content_type="text/html; charset=utf-8")
             return
+        if kind == "redirect":
+            # Answers like a proxy or a moved API would; whether the client follows it (and with which headers)
+            # shows in the log of whoever serves the Location (for example a second Emulator).
+            emulator.record(entry, fault.status, kind)
+            self._send(fault.status, _dumps({"detail": "Moved."}), headers={"Location": fault.location})
+            return
         if kind == "delay":
             time.sleep(fault.delay)
-        base = "%s://%s" % (emulator.scheme, self.headers.get("Host") or emulator.netloc)
-        status, payload, headers = emulator.handle_api(method, path, pairs, self.headers, raw, base)
+        origin = "%s://%s" % (emulator.scheme, self.headers.get("Host") or emulator.netloc)
+        status, payload, headers = emulator.handle_api(method, path, pairs, self.headers, raw, origin)
         body = _dumps(payload)
         if kind == "truncate":
             body = body[:len(body) // 2]
@@ -931,12 +946,15 @@ class Emulator:
     """A running (or ready to run) emulated Ubidots API.
 
     Emulator(fixture=None|path|dict, host='127.0.0.1', port=0, idle_timeout=300.0, apply_delay=0.0,
-             rate_limit=None, tls=None); tls is (certfile, keyfile). Binds at construction, serves after start().
+             rate_limit=None, tls=None, path_prefix=""); tls is (certfile, keyfile). Binds at construction, serves
+    after start(). path_prefix ("/ubidots") serves the API under that path, as behind a reverse proxy.
     """
 
-    def __init__(self, fixture=None, host="127.0.0.1", port=0, idle_timeout=300.0, apply_delay=0.0, rate_limit=None, tls=None):
+    def __init__(self, fixture=None, host="127.0.0.1", port=0, idle_timeout=300.0, apply_delay=0.0, rate_limit=None, tls=None,
+                 path_prefix=""):
         if not _is_loopback(host):
             raise ValueError("the emulator only binds to loopback addresses (127.0.0.0/8, ::1), not %r" % (host,))
+        self.path_prefix = _normalize_prefix(path_prefix)
         if fixture is None:
             fixture = DEFAULT_FIXTURE
         if isinstance(fixture, (str, os.PathLike)):
@@ -977,9 +995,22 @@ class Emulator:
     # -- life cycle --------------------------------------------------------------------------------------------
 
     @property
-    def url(self):
-        """Base URL, e.g. http://127.0.0.1:PORT (no trailing slash)."""
+    def origin(self):
+        """scheme://host:port, without the path prefix."""
         return "%s://%s" % (self.scheme, self.netloc)
+
+    @property
+    def url(self):
+        """Base URL, e.g. http://127.0.0.1:PORT, plus the path prefix if any (no trailing slash): the api_url."""
+        return self.origin + self.path_prefix
+
+    def control_path(self, path):
+        """The control path (/_emulator/...) of a request path, at the root or under the prefix; else None."""
+        if path.startswith(CONTROL_PREFIX):
+            return path
+        if self.path_prefix and path.startswith(self.path_prefix + CONTROL_PREFIX):
+            return path[len(self.path_prefix):]
+        return None
 
     @property
     def token(self):
@@ -1075,7 +1106,9 @@ class Emulator:
                 body = _redact_body(json.loads(raw), set(tokens))
             except ValueError:
                 body = _redact_text(raw.decode("utf-8", "replace"), tokens)
+        # Whether a token came along, never its value: a test of redirects reads these in a second emulator's log.
         return {"seq": None, "time": None, "method": method, "path": path, "query": query, "headers": shown_headers,
+                "token_header": header_token is not None, "token_query": bool(query_token),
                 "body": body, "status": None, "fault": None}
 
     def record(self, entry, status, fault):
@@ -1209,10 +1242,14 @@ class Emulator:
             self._faults = []
 
     def take_fault(self, path, method):
-        """Consume and return the first queued fault matching the request, or None."""
+        """Consume and return the first queued fault matching the request, or None.
+
+        With a path prefix, a fault path matches with or without the prefix ("/api/v2.0/users/*" still works).
+        """
+        inner = self.strip_prefix(path)
         with self._lock:
             for fault in self._faults:
-                if fault.matches(path, method):
+                if fault.matches(path, method) or (inner is not None and inner != path and fault.matches(inner, method)):
                     fault.count -= 1
                     if fault.count <= 0:
                         self._faults.remove(fault)
@@ -1248,11 +1285,21 @@ class Emulator:
 
     # -- the API -----------------------------------------------------------------------------------------------
 
-    def handle_api(self, method, path, pairs, headers, raw, base):
-        """Answer one API request: return (status, JSON payload, extra headers)."""
-        route = self._route(path)
+    def strip_prefix(self, path):
+        """The path without the path prefix, or None if it does not start with the prefix."""
+        if not self.path_prefix:
+            return path
+        if path.startswith(self.path_prefix + "/"):
+            return path[len(self.path_prefix):]
+        return None
+
+    def handle_api(self, method, path, pairs, headers, raw, origin):
+        """Answer one API request: return (status, JSON payload, extra headers). origin: scheme://Host."""
+        inner = self.strip_prefix(path)
+        route = self._route(inner) if inner is not None else None
         if route is None:
             return 404, ERR_NOT_FOUND, None
+        base = origin + self.path_prefix
         kind, what, key = route
         token = headers.get("X-Auth-Token") or next((v for k, v in pairs if k == "token"), "")
         if not token:
@@ -1268,7 +1315,7 @@ class Emulator:
         if what == "list":
             if method != "GET":
                 return self._not_allowed(method, "GET")
-            return self._list(kind, pairs, base, path)
+            return self._list(kind, pairs, base, origin + path)
         if what == "bulk":
             if method not in ("PATCH", "POST"):
                 return self._not_allowed(method, "PATCH, POST")
@@ -1318,7 +1365,7 @@ class Emulator:
             rec = (store.users if kind == "users" else store.orgs)[obj_id]
             return 200, store.render(kind, rec, base, fields), None
 
-    def _list(self, kind, pairs, base, path):
+    def _list(self, kind, pairs, base, page_base):
         fields = self._fields(pairs)
         known = USER_FIELDS + ("organizations",) if kind == "users" else ORG_FIELDS
         filters = []
@@ -1386,8 +1433,8 @@ class Emulator:
             results = [store.render(kind, rec, base, fields, counts) for rec in chunk]
         return 200, {
             "count": count,
-            "next": _page_url(base, path, pairs, page + 1) if page < last_page else None,
-            "previous": _page_url(base, path, pairs, page - 1) if page > 1 else None,
+            "next": _page_url(page_base, pairs, page + 1) if page < last_page else None,
+            "previous": _page_url(page_base, pairs, page - 1) if page > 1 else None,
             "results": results,
         }, None
 
@@ -1533,12 +1580,23 @@ def path_name(name):
     return CONTROL_PREFIX + name
 
 
-def _page_url(base, path, pairs, page):
+def _page_url(page_base, pairs, page):
+    """The URL of another page: page_base (origin + the request's path, prefix included) and the other parameters."""
     kept = [(k, v) for k, v in pairs if k != "page"]
     if page > 1:
         kept.append(("page", str(page)))
     query = urlencode(kept)
-    return "%s%s%s" % (base, path, "?" + query if query else "")
+    return "%s%s" % (page_base, "?" + query if query else "")
+
+
+def _normalize_prefix(prefix):
+    """"" or "/a/b" (leading slash, no trailing slash) from "", "/", "a/b/", "/a/b"."""
+    if prefix is None:
+        return ""
+    if not isinstance(prefix, str) or "?" in prefix or "#" in prefix:
+        raise ValueError("path_prefix must be a path such as /ubidots")
+    prefix = prefix.strip("/")
+    return "/" + prefix if prefix else ""
 
 
 def _lookup(view, parts):
@@ -1635,6 +1693,7 @@ def main(argv=None):
     parser.add_argument("--generate-orgs", type=int, default=0, help="add this many generated organizations")
     parser.add_argument("--tls-cert", help="certificate file (PEM) to serve https")
     parser.add_argument("--tls-key", help="key file (PEM) of --tls-cert")
+    parser.add_argument("--path-prefix", default="", help="serve the API under this path (e.g. /ubidots), as behind a proxy")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -1648,7 +1707,7 @@ def main(argv=None):
     try:
         emulator = Emulator(fixture, host=args.host, port=args.port, idle_timeout=args.idle_timeout,
                             apply_delay=args.apply_delay, rate_limit=args.rate_limit,
-                            tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
+                            tls=(args.tls_cert, args.tls_key) if args.tls_cert else None, path_prefix=args.path_prefix)
     except (ValueError, OSError) as exc:
         sys.stderr.write("ubidots-emulator: %s\n" % exc)
         return 2
