@@ -602,6 +602,188 @@ def test_redirect_same_origin_path_and_arguments(emu):
     assert control.status_code == 200 and control.json()["faults"][-1]["location"] == "/y"
 
 
+# -- lifecycle: create and delete (issue 13) ---------------------------------------------------------------------------
+
+ORGS_BULK_CREATE = "/api/v2.0/organizations/_/bulk/create/"
+ORGS_BULK_DELETE = "/api/v2.0/organizations/_/bulk/delete/"
+
+
+def test_create_user(api, emu):
+    new = {"username": "heidi", "email": "heidi@example.com", "password": "Heidi-Pass-1", "defaultRole": "viewer",
+           "defaultOrganization": "acme-plant"}
+    answer = api.post(api.base + USERS, json=new)
+    assert answer.status_code == 201
+    body = answer.json()
+    assert set(body) == USER_KEYS and body["username"] == "heidi" and body["defaultRole"]["label"] == "viewer"
+    assert "password" not in answer.text and emu.check_password("heidi", "Heidi-Pass-1")
+    assert get(api, USERS + "~heidi").json()["id"] == body["id"]
+    assert org(emu, ACME)["usersCount"] == 4
+    assert emu.log()[0]["body"]["password"] == password_digest("Heidi-Pass-1")
+    missing = api.post(api.base + USERS, json={"username": "x1"})
+    assert missing.status_code == 400 and missing.json() == dict(ERR_400, detail={
+        "email": ["This field is required."], "password": ["This field is required."]})
+    taken = api.post(api.base + USERS, json=dict(new, email="other@example.com")).json()
+    assert taken["detail"] == {"username": ["A user with that username already exists."]}
+    bad = api.post(api.base + USERS, json={"username": "a b", "email": "x@example.com", "password": "p", "id": "abc",
+                                           "defaultRole": "edtor"}).json()["detail"]
+    assert set(bad) == {"username", "id", "defaultRole"} and bad["id"] == ["This field is read-only."]
+    assert len(emu.state()["users"]) == 9
+
+
+def test_delete_user(api, emu):
+    assert api.delete(api.base + USERS + "~bob").status_code == 204
+    assert api.delete(api.base + USERS + ALICE + "/").status_code == 204
+    assert get(api, USERS + "~bob").status_code == 404 and api.delete(api.base + USERS + "~bob").status_code == 404
+    assert {u["username"] for u in emu.state()["users"]} >= {"admin"} and len(emu.state()["users"]) == 6
+    assert org(emu, ORG2)["usersCount"] == 1
+    assert requests.delete(emu.url + USERS + "~carol", headers={"X-Auth-Token": READONLY_TOKEN}).status_code == 403
+
+
+def test_create_organization(api, emu):
+    answer = api.post(api.base + ORGS, json={"label": "plant-south", "app": "acme-portal", "properties": {"a": 1}})
+    assert answer.status_code == 201
+    body = answer.json()
+    assert set(body) == ORG_KEYS and body["name"] == "plant-south" and body["app"]["label"] == "acme-portal"
+    assert body["usersCount"] == 0 and body["description"] == ""
+    assert api.post(api.base + ORGS, json={"label": "plant-south"}).json()["detail"] == {
+        "label": ["organization with this label already exists."]}
+    assert api.post(api.base + ORGS, json={"name": "No label"}).json()["detail"] == {"label": ["This field is required."]}
+
+
+def test_bulk_create_organizations(api, emu):
+    emu.configure(apply_delay=0.3)
+    items = [{"label": "site-a", "name": "Site A"}, {"label": "site-b", "description": "B"}]
+    answer = bulk(api, "POST", ORGS_BULK_CREATE, items)
+    assert answer.status_code == 200 and len(answer.json()["task"]["id"]) == 24
+    assert get(api, ORGS + "~site-a").status_code == 404, "applied after the apply delay"
+    assert emu.wait_tasks(5)
+    assert org(emu, "site-a")["name"] == "Site A" and org(emu, "site-b")["name"] == "site-b"
+    assert api.post(api.base + ORGS_BULK_CREATE, json=items).json() == ERR_BULK_HEADER
+    bad = bulk(api, "POST", ORGS_BULK_CREATE, [{"label": "ok-1"}, {"label": "site-a"}, {"label": "x y"},
+                                                {"label": "ok-1"}, {"label": "ok-2", "app": "nope"}, "oops"])
+    assert bad.status_code == 400
+    assert bad.json() == dict(ERR_400, detail={
+        "1": {"label": ["organization with this label already exists."]},
+        "2": {"label": ["Enter a valid label. This value may contain only letters, numbers, dash and underscore characters."]},
+        "3": {"label": ["organization with this label already exists."]},
+        "4": {"app": ["Object with id or label=nope does not exist."]},
+        "5": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}})
+    assert get(api, ORGS + "~ok-1").status_code == 404 and emu.pending_tasks() == 0
+    assert bulk(api, "POST", ORGS_BULK_CREATE, []).status_code == 400
+    assert bulk(api, "PATCH", ORGS_BULK_CREATE, items).status_code == 405
+
+
+def test_bulk_delete_organizations_and_side_effects(api, emu):
+    emu.configure(apply_delay=0.3)
+    answer = bulk(api, "POST", ORGS_BULK_DELETE, [ORG2, "~acme-plant", {"id": ORG1}])
+    assert answer.status_code == 200 and "id" in answer.json()["task"]
+    assert len(emu.state()["organizations"]) == 5
+    assert emu.wait_tasks(5)
+    assert {o["label"] for o in emu.state()["organizations"]} == {"north_site", "legacy-site"}
+    alice = user(emu, ALICE)
+    assert alice["defaultOrganization"] is None and alice["defaultRole"]["label"] == "editor"
+    admin = get(api, USERS + "~admin", params={"fields": "organizations,defaultOrganization"}).json()
+    assert admin == {"organizations": [], "defaultOrganization": None}
+    bad = bulk(api, "POST", ORGS_BULK_DELETE, ["~north_site", "~nope", "deadbeef", {"label": "x"}, "~north_site"])
+    assert bad.status_code == 400 and bad.json()["detail"] == {
+        "1": {"id": ["Object with label=nope does not exist."]},
+        "2": {"id": ["Object with id=deadbeef does not exist."]},
+        "3": {"id": ['Expected "<id>", "~label" or {"id": "<id>"}.']},
+        "4": {"id": ["Object with id=5fc8e4b7a1c2d3e4f5a6b702 appears more than once in this request."]}}
+    assert org(emu, "north_site")
+    assert api.post(api.base + ORGS_BULK_DELETE, json=[ORG1]).json() == ERR_BULK_HEADER
+
+
+def test_delete_one_organization(api, emu):
+    assert api.delete(api.base + ORGS + "~acme-plant/").status_code == 204
+    assert api.delete(api.base + ORGS + ACME).status_code == 404
+    carol = user(emu, CAROL)
+    assert carol["defaultOrganization"] is None
+    assert get(api, USERS + "~carol", params={"fields": "organizations"}).json() == {"organizations": []}
+
+
+# -- memberships (issue 14) ---------------------------------------------------------------------------------------------
+
+
+def assign(api, user_key, body, action="assign_organizations", **kwargs):
+    """POST a memberships change."""
+    return api.post(api.base + USERS + user_key + "/_/" + action + "/", json=body, **kwargs)
+
+
+def roles_of(api, user_key):
+    """{organization label: role label} of a user, read with fields=organizations."""
+    body = get(api, USERS + user_key, params={"fields": "organizations"}).json()
+    return {m["label"]: m["role"]["label"] for m in body["organizations"]}
+
+
+def test_fixture_memberships_shape(api):
+    body = get(api, USERS, params={"fields": "username,organizations", "username__in": "admin,frank_ops"}).json()
+    admin, frank = body["results"]
+    first = admin["organizations"][0]
+    assert set(first) == {"url", "id", "label", "name", "createdAt", "role"}
+    assert first["url"] == api.base + "/api/v2.0/organizations/" + ORG1 and first["label"] == "org1"
+    assert set(first["role"]) == {"url", "label", "name", "createdAt"} and first["role"]["label"] == "admin"
+    assert frank["organizations"][0]["label"] == "north_site" and frank["organizations"][0]["role"]["label"] == "viewer"
+    assert roles_of(api, "~alice") == {"org1": "editor"} and roles_of(api, "~grace-h") == {"legacy-site": "viewer"}
+    assert "organizations" not in get(api, USERS + "~alice").json()
+
+
+def test_assign_organizations(api, emu):
+    answer = assign(api, "~alice", [{"label": "org2", "role": "viewer"}, {"label": "org1", "role": "admin"}])
+    assert answer.status_code == 200
+    body = answer.json()
+    assert set(body) == {"count", "next", "previous", "results"} and body["count"] == 2 and body["next"] is None
+    assert {m["label"]: m["role"]["label"] for m in body["results"]} == {"org1": "admin", "org2": "viewer"}
+    assert roles_of(api, ALICE) == {"org1": "admin", "org2": "viewer"}
+    assert org(emu, ORG2)["usersCount"] == 3
+    entry = emu.log()[0]
+    assert "X-Bulk-Operation" not in entry["headers"] and entry["status"] == 200
+    bad = assign(api, "~alice", [{"label": "org2", "role": "viewer"}, {"label": "nope", "role": "viewer"},
+                                 {"label": "org1", "role": "edtor"}, {"label": "org2", "role": "admin"}, {"role": "admin"},
+                                 {"label": "org1", "role": "admin", "extra": 1}])
+    assert bad.status_code == 400 and bad.json() == dict(ERR_400, detail={
+        "1": {"label": ["Object with label=nope does not exist."]},
+        "2": {"role": ["Object with label=edtor does not exist."]},
+        "3": {"label": ["Organization org2 appears more than once in this request."]},
+        "4": {"label": ["This field is required."]},
+        "5": {"extra": ["Unknown field."]}})
+    assert roles_of(api, ALICE) == {"org1": "admin", "org2": "viewer"}, "nothing applied"
+    assert assign(api, "~nobody", [{"label": "org1", "role": "admin"}]).status_code == 404
+    assert assign(api, "~alice", [{"label": "org1"}]).json()["detail"] == {"0": {"role": ["This field is required."]}}
+    assert assign(api, "~alice", []).status_code == 400
+    assert requests.post(emu.url + USERS + "~alice/_/assign_organizations/", json=[{"label": "org1", "role": "admin"}],
+                         headers={"X-Auth-Token": READONLY_TOKEN}).status_code == 403
+
+
+def test_remove_organizations(api, emu):
+    answer = assign(api, "~admin", [{"label": "org2"}, {"label": "acme-plant", "role": "admin"}], action="remove_organizations")
+    assert answer.status_code == 200
+    assert [m["label"] for m in answer.json()["results"]] == ["org1"] and answer.json()["count"] == 1
+    assert roles_of(api, "~admin") == {"org1": "admin"} and org(emu, ACME)["usersCount"] == 2
+    bad = assign(api, "~admin", [{"label": "org2"}, {"label": "org1", "role": "nope"}], action="remove_organizations")
+    assert bad.status_code == 400 and bad.json()["detail"] == {
+        "0": {"label": ["The user is not a member of organization org2."]},
+        "1": {"role": ["Object with label=nope does not exist."]}}
+    # Removing the default organization's membership clears defaultOrganization (assumption).
+    assign(api, "~admin", [{"label": "org1"}], action="remove_organizations")
+    assert user(emu, "admin")["defaultOrganization"] is None and roles_of(api, "~admin") == {}
+
+
+def test_memberships_in_state_round_trip(emu):
+    emu.update_object("users", "~bob", {"organizations": [{"label": "org1", "role": "operator"}]})
+    state = emu.state()
+    emu.set_state(state)
+    with Emulator(fixture=dict(json.load(open(os.path.join(HERE, "fixtures", "default.json"))), users=[
+            {"id": "u1", "username": "u1", "email": "u1@example.com", "organizations": ["org1", {"id": ORG2, "role": "viewer"}]}])) as other:
+        answer = requests.get(other.url + USERS + "u1", params={"fields": "organizations"}, headers={"X-Auth-Token": ADMIN_TOKEN})
+        assert [(m["label"], m["role"] and m["role"]["label"]) for m in answer.json()["organizations"]] == [
+            ("org1", None), ("org2", "viewer")]
+    session = requests.Session()
+    session.headers["X-Auth-Token"] = ADMIN_TOKEN
+    session.base = emu.url
+    assert roles_of(session, "~bob") == {"org1": "operator", "org2": "viewer"}
+
+
 # -- request log --------------------------------------------------------------------------------------------------
 
 

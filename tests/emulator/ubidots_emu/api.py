@@ -11,12 +11,12 @@ from urllib.parse import unquote, urlencode
 
 from .common import (
     API_PREFIX, DEFAULT_PAGE_SIZE, ERR_BAD_CREDENTIALS, ERR_BULK_HEADER, ERR_INVALID_PAGE, ERR_NOT_FOUND,
-    ERR_NO_CREDENTIALS, ERR_PERMISSION, ERR_THROTTLED, FILTER_OPS, Invalid, MAX_PAGE_SIZE, ORG_FIELDS,
-    RESERVED_PARAMS, USER_FIELDS
+    ERR_NO_CREDENTIALS, ERR_PERMISSION, ERR_THROTTLED, FILTER_OPS, LIST_FIELDS, MAX_PAGE_SIZE, RESERVED_PARAMS, Invalid
 )
+from .lifecycle import Lifecycle
 
 
-class Api:
+class Api(Lifecycle):
     """The API endpoints; mixed into Emulator."""
 
     # -- the API -----------------------------------------------------------------------------------------------
@@ -48,19 +48,26 @@ class Api:
             return 403, ERR_PERMISSION, None
         if self._throttled(token):
             return 429, ERR_THROTTLED, {"Retry-After": "1"}
-        if what == "list":
-            if method != "GET":
-                return self._not_allowed(method, "GET")
-            return self._list(kind, pairs, base, origin + path)
-        if what == "bulk":
-            if method not in ("PATCH", "POST"):
-                return self._not_allowed(method, "PATCH, POST")
-            return self._bulk(kind, method, headers, raw)
-        allowed = ("GET", "PATCH") if kind == "users" else ("GET", "PATCH", "PUT")
+        allowed = {"list": ("GET", "POST") if kind in ("users", "organizations") else ("GET",),
+                   "bulk": ("PATCH", "POST"), "bulk_create": ("POST",), "bulk_delete": ("POST",),
+                   "assign_organizations": ("POST",), "remove_organizations": ("POST",),
+                   "one": ("GET", "PATCH", "DELETE") if kind == "users" else ("GET", "PATCH", "PUT", "DELETE")}[what]
         if method not in allowed:
             return self._not_allowed(method, ", ".join(allowed))
+        if what == "list":
+            if method == "POST":
+                return self._create_one(kind, headers, raw, base)
+            return self._list(kind, pairs, base, origin + path)
+        if what == "bulk":
+            return self._bulk(kind, method, headers, raw)
+        if what in ("bulk_create", "bulk_delete"):
+            return self._bulk_lifecycle(what, headers, raw)
+        if what in ("assign_organizations", "remove_organizations"):
+            return self._memberships(what, key, headers, raw, base)
         if method == "GET":
             return self._get_one(kind, key, pairs, base)
+        if method == "DELETE":
+            return self._delete_one(kind, key)
         return self._write_one(kind, key, method, headers, raw, base)
 
     @staticmethod
@@ -74,25 +81,35 @@ class Api:
         parts = path[len(API_PREFIX) + 1:].split("/")
         if parts and parts[-1] == "":
             parts.pop()
-        if not parts or parts[0] not in ("users", "organizations") or "" in parts:
+        if not parts or parts[0] not in LIST_FIELDS or "" in parts:
             return None
         if len(parts) == 1:
             return parts[0], "list", None
+        if parts[0] not in ("users", "organizations"):
+            return None
         if parts[1:] == ["_", "bulk", "update"]:
             return parts[0], "bulk", None
+        if parts[0] == "organizations" and parts[1:3] == ["_", "bulk"] and len(parts) == 4 and parts[3] in ("create", "delete"):
+            return parts[0], "bulk_" + parts[3], None
         if len(parts) == 2 and parts[1] != "_":
             return parts[0], "one", unquote(parts[1])
+        if parts[0] == "users" and len(parts) == 4 and parts[1] != "_" and parts[2] == "_" and \
+                parts[3] in ("assign_organizations", "remove_organizations"):
+            return parts[0], parts[3], unquote(parts[1])
         return None
 
-    @staticmethod
-    def _fields(pairs):
+    def _fields(self, pairs, kind):
+        """The fields= asked for; else None, or the default fields minus configure(omit_keys=...) ones."""
         value = next((v for k, v in reversed(pairs) if k == "fields"), None)
-        if not value:
+        if value:
+            return [f.strip() for f in value.split(",") if f.strip()]
+        omitted = self.omit_keys.get(kind)
+        if not omitted:
             return None
-        return [f.strip() for f in value.split(",") if f.strip()]
+        return [f for f in LIST_FIELDS[kind] if f not in omitted and f != "organizations"]
 
     def _get_one(self, kind, key, pairs, base):
-        fields = self._fields(pairs)
+        fields = self._fields(pairs, kind)
         with self._lock:
             store = self._store
             obj_id = store.find(kind, key)
@@ -102,8 +119,8 @@ class Api:
             return 200, store.render(kind, rec, base, fields), None
 
     def _list(self, kind, pairs, base, page_base):
-        fields = self._fields(pairs)
-        known = USER_FIELDS + ("organizations",) if kind == "users" else ORG_FIELDS
+        fields = self._fields(pairs, kind)
+        known = LIST_FIELDS[kind]
         filters = []
         sort_by = None
         for name, value in pairs:
@@ -132,14 +149,15 @@ class Api:
             page = 0
         with self._lock:
             store = self._store
-            objects = store.users if kind == "users" else store.orgs
+            objects = store.table(kind)
             index = store.username_index if kind == "users" else store.label_index
             rest = []
             candidates = None
             for flt in filters:
                 field, op, value, negate = flt
                 field = field[0] if len(field) == 1 else None
-                if op == "in" and not negate and field in ("id", "username", "label") and candidates is None:
+                if (op == "in" and not negate and field in ("id", "username", "label") and candidates is None
+                        and kind in ("users", "organizations")):
                     wanted = [v for v in value.split(",") if v]
                     if field == "id":
                         found = {objects[v]["_seq"]: objects[v] for v in wanted if v in objects}
@@ -196,21 +214,30 @@ class Api:
                 updates = self._store.validate_bulk(kind, body, full)
             except Invalid as exc:
                 return 400, {"code": 400001, "message": "Validation Error.", "detail": exc.errors}, None
-            task_id = secrets.token_hex(12)
-            if self.apply_delay and self.apply_delay > 0:
-                timer = threading.Timer(self.apply_delay, self._run_task, args=(task_id, kind, updates, full))
-                timer.daemon = True
-                self._tasks[task_id] = timer
-                timer.start()
-            else:
-                self._store.apply(kind, updates, full)
+            task_id = self._schedule(self._store.apply, kind, updates, full)
         return 200, {"task": {"id": task_id}}, None
 
-    def _run_task(self, task_id, kind, updates, full):
+    def _schedule(self, function, *args):
+        """Run function(*args) on the store now, or apply_delay seconds later (a bulk task); return a task id.
+
+        Fact: every bulk endpoint answers a task id. Assumption: the changes land all at once after a delay.
+        Call with self._lock held. A reset() or set_state() meanwhile cancels the task.
+        """
+        task_id = secrets.token_hex(12)
+        if self.apply_delay and self.apply_delay > 0:
+            timer = threading.Timer(self.apply_delay, self._run_task, args=(task_id, function, args))
+            timer.daemon = True
+            self._tasks[task_id] = timer
+            timer.start()
+        else:
+            function(*args)
+        return task_id
+
+    def _run_task(self, task_id, function, args):
         with self._lock:
             if self._tasks.pop(task_id, None) is None:
                 return
-            self._store.apply(kind, updates, full)
+            function(*args)
 
     def _write_one(self, kind, key, method, headers, raw, base):
         status, body = self._json_body(headers, raw)

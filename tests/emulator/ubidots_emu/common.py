@@ -55,6 +55,10 @@ USER_DEFAULTS = {
     "isActive": True, "tags": [], "contactMethods": [],
 }
 USER_REQUIRED_FULL = ("username", "email")
+USER_REQUIRED_CREATE = ("username", "email", "password")  # fact: POST /users/ reference
+ORG_REQUIRED_CREATE = ("label",)  # fact: POST /organizations/ reference (name defaults to the label)
+# Fields holding references; the "unchanged value" leniency below never applies to them.
+REFERENCE_FIELDS = ("defaultOrganization", "defaultRole", "defaultDashboard", "app", "password")
 ORG_DEFAULTS = {"description": "", "favicon": None, "logo": None, "properties": {}, "isActive": True, "app": None}
 ORG_REQUIRED_FULL = ("label",)
 USER_READ_ONLY = ("url", "createdAt", "lastLogin", "firstTime", "properties", "organizations")
@@ -68,10 +72,22 @@ USER_FIELDS = ("url", "id", "username", "firstName", "lastName", "email", "defau
                "properties", "isActive", "lastLogin", "tags", "createdAt", "contactMethods")
 ORG_FIELDS = ("id", "label", "name", "createdAt", "app", "description", "devicesCount", "favicon", "isActive",
               "limits", "logo", "properties", "usersCount", "url")
+# What GET /<kind>/ lists (fields= and filters). roles: fact (documented list); dashboards: client code only;
+# apps: ASSUMPTION (no v2.0 list of apps is documented; served so that app references can be resolved).
+LIST_FIELDS = {
+    "users": USER_FIELDS + ("organizations",), "organizations": ORG_FIELDS,
+    "roles": ("url", "label", "name", "createdAt"), "dashboards": ("url", "id", "label", "name"),
+    "apps": ("id", "label", "name", "url"),
+}
 FILTER_OPS = ("exact", "in", "contains", "icontains", "startswith", "isnull")
 RESERVED_PARAMS = ("page", "page_size", "fields", "sort_by", "token", "format")
 
 UNSET = object()
+
+
+def invalid(detail):
+    """(status, payload, headers) of a 400001 validation error."""
+    return 400, {"code": 400001, "message": "Validation Error.", "detail": detail}, None
 
 
 def now_iso():

@@ -46,6 +46,7 @@ class Emulator(Api):
         self._initial_config = (rate_limit, apply_delay)
         self.rate_limit = rate_limit
         self.apply_delay = apply_delay
+        self.omit_keys = {}
         self.idle_timeout = idle_timeout
         self._log = []
         self._log_lock = threading.Lock()
@@ -252,6 +253,7 @@ class Emulator(Api):
             self._faults = []
             self._windows = {}
             self.rate_limit, self.apply_delay = self._initial_config
+            self.omit_keys = {}
         self.clear_log()
 
     def update_object(self, kind, key, changes):
@@ -336,7 +338,7 @@ class Emulator(Api):
                     return fault
         return None
 
-    def configure(self, rate_limit=UNSET, apply_delay=UNSET):
+    def configure(self, rate_limit=UNSET, apply_delay=UNSET, omit_keys=UNSET):
         """Change the rate limit (requests per second per token; None or 0 = off) and/or the apply delay."""
         with self._lock:
             if rate_limit is not UNSET:
@@ -348,7 +350,18 @@ class Emulator(Api):
                 if isinstance(apply_delay, bool) or not isinstance(apply_delay, (int, float)) or apply_delay < 0:
                     raise ValueError("apply_delay must be a non-negative number")
                 self.apply_delay = apply_delay
-            return {"rate_limit": self.rate_limit, "apply_delay": self.apply_delay}
+            if omit_keys is not UNSET:
+                # Our test knob (issue 11): reads leave these keys out unless fields= asks for them, as an API
+                # that omits a key would. {kind: [key, ...]}, kind users or organizations; None or {} = off.
+                omit_keys = omit_keys or {}
+                if not isinstance(omit_keys, dict) or set(omit_keys) - {"users", "organizations"} or not all(
+                        isinstance(v, (list, tuple)) and all(isinstance(k, str) for k in v) for v in omit_keys.values()):
+                    raise ValueError("omit_keys must be {users|organizations: [key, ...]}")
+                self.omit_keys = {kind: list(keys) for kind, keys in omit_keys.items() if keys}
+            config = {"rate_limit": self.rate_limit, "apply_delay": self.apply_delay}
+            if self.omit_keys:
+                config["omit_keys"] = dict(self.omit_keys)
+            return config
 
     def _throttled(self, token):
         if not self.rate_limit:
@@ -418,8 +431,8 @@ class Emulator(Api):
             if method == "GET":
                 return 200, self.configure(), None
             if method == "POST":
-                if not isinstance(body, dict) or set(body) - {"rate_limit", "apply_delay"}:
-                    raise ValueError("config takes rate_limit and/or apply_delay")
+                if not isinstance(body, dict) or set(body) - {"rate_limit", "apply_delay", "omit_keys"}:
+                    raise ValueError("config takes rate_limit, apply_delay and/or omit_keys")
                 return 200, self.configure(**body), None
         if name == "tasks" and method == "GET":
             return 200, {"pending": self.pending_tasks()}, None

@@ -190,7 +190,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(fault.delay)
         origin = "%s://%s" % (emulator.scheme, self.headers.get("Host") or emulator.netloc)
         status, payload, headers = emulator.handle_api(method, path, pairs, self.headers, raw, origin)
-        body = dumps(payload)
+        body = b"" if payload is None else dumps(payload)
         if kind == "truncate":
             body = body[:len(body) // 2]
         emulator.record(entry, status, kind)

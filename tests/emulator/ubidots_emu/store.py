@@ -122,9 +122,6 @@ class Store(StoreWrites):
             password_hash = hash_password(item["password"])
         elif password_hash is None and previous is not None:
             password_hash = previous.get("_password")
-        orgs = [o for o in (self._ref(o, self.find_org, "organization") for o in item.get("organizations", [])) if o]
-        if previous is not None and "organizations" not in item:
-            orgs = [o for o in previous.get("organizations", []) if o in self.orgs]
         rec = {
             "id": item.get("id") or new_id(), "username": username, "email": item.get("email", ""),
             "firstName": item.get("firstName", ""), "lastName": item.get("lastName", ""),
@@ -137,13 +134,39 @@ class Store(StoreWrites):
             "isActive": item.get("isActive", True), "lastLogin": item.get("lastLogin"),
             "tags": list(item.get("tags") or []),
             "contactMethods": [self._contact(c) for c in item.get("contactMethods") or []],
-            "createdAt": item.get("createdAt") or now_iso(), "organizations": [],
+            "createdAt": item.get("createdAt") or now_iso(), "organizations": {},
             "_password": password_hash, "_seq": self._next_seq(),
         }
-        for org_id in orgs + ([rec["defaultOrganization"]] if rec["defaultOrganization"] else []):
-            if org_id not in rec["organizations"]:
-                rec["organizations"].append(org_id)
+        if previous is not None and "organizations" not in item:
+            rec["organizations"] = {o: r for o, r in previous.get("organizations", {}).items() if o in self.orgs}
+        else:
+            rec["organizations"] = self.memberships(item.get("organizations") or [], rec["defaultRole"])
+        self.add_default_membership(rec)
         return rec
+
+    def memberships(self, entries, default_role):
+        """{org id: role id} from fixture / read / write entries: "id or label", {id|label, role?}, {.., role: {label}}.
+
+        A membership without a role gets `default_role` (our assumption: the API always shows a role).
+        Unknown organizations or roles raise ValueError in strict loading, else they are dropped / defaulted.
+        """
+        result = {}
+        for entry in entries:
+            if isinstance(entry, dict):
+                org_id = self._ref(entry.get("id") or entry.get("label"), self.find_org, "organization")
+                role = entry.get("role")
+                role_id = self._ref(role, self.find_role, "role", field="label") if role else default_role
+            else:
+                org_id, role_id = self._ref(entry, self.find_org, "organization"), default_role
+            if org_id:
+                result[org_id] = role_id
+        return result
+
+    def add_default_membership(self, rec):
+        """A user belongs to its defaultOrganization (with its defaultRole): our assumption, not documented."""
+        org_id = rec["defaultOrganization"]
+        if org_id and org_id not in rec["organizations"]:
+            rec["organizations"] = dict(rec["organizations"], **{org_id: rec["defaultRole"]})
 
     @staticmethod
     def _contact(item):
@@ -155,6 +178,7 @@ class Store(StoreWrites):
         users = []
         for rec in self.users.values():
             item = {k: copy.deepcopy(v) for k, v in rec.items() if not k.startswith("_")}
+            item["organizations"] = [{"id": o, "role": r} for o, r in rec["organizations"].items()]
             item["_passwordHash"] = rec["_password"]
             users.append(item)
         return {
@@ -220,8 +244,26 @@ class Store(StoreWrites):
         """Map org id -> number of its users (one pass over the users)."""
         counts = collections.Counter()
         for rec in self.users.values():
-            counts.update(rec["organizations"])
+            counts.update(list(rec["organizations"]))
         return counts
+
+    def role_ref(self, role_id, base):
+        """A role in read format ({url, label, name, createdAt}: a role has no id in the API), or None."""
+        role = self.roles.get(role_id)
+        if role is None:
+            return None
+        return {"url": "%s%s/roles/%s" % (base, API_PREFIX, role["id"]), "label": role["label"],
+                "name": role["name"], "createdAt": role["createdAt"]}
+
+    def render_memberships(self, rec, base):
+        """A user's memberships as the API shows them (api-notes, assign_organizations' answer: documented shape)."""
+        out = []
+        for org_id, role_id in rec["organizations"].items():
+            org = self._org_ref(org_id, base)
+            if org is not None:
+                org["role"] = self.role_ref(role_id, base)
+                out.append(org)
+        return out
 
     def _org_ref(self, org_id, base):
         org = self.orgs.get(org_id)
@@ -240,19 +282,14 @@ class Store(StoreWrites):
             elif name == "defaultOrganization":
                 out[name] = self._org_ref(rec["defaultOrganization"], base)
             elif name == "defaultRole":
-                role = self.roles.get(rec["defaultRole"])
-                out[name] = None if role is None else {
-                    "url": "%s%s/roles/%s" % (base, API_PREFIX, role["id"]), "label": role["label"],
-                    "name": role["name"], "createdAt": role["createdAt"]}
+                out[name] = self.role_ref(rec["defaultRole"], base)
             elif name == "defaultDashboard":
                 dash = self.dashboards.get(rec["defaultDashboard"])
                 out[name] = None if dash is None else {
                     "url": "%s%s/dashboards/%s" % (base, API_PREFIX, dash["id"]), "id": dash["id"],
                     "label": dash["label"], "name": dash["name"]}
             elif name == "organizations":
-                out[name] = [{"id": o["id"], "label": o["label"], "name": o["name"],
-                              "url": "%s%s/organizations/%s" % (base, API_PREFIX, o["id"])}
-                             for o in (self.orgs.get(i) for i in rec["organizations"]) if o is not None]
+                out[name] = self.render_memberships(rec, base)
             elif name in rec and not name.startswith("_"):
                 # No copy: records are never changed in place, writes replace whole values.
                 out[name] = rec[name]
@@ -286,7 +323,19 @@ class Store(StoreWrites):
         return out
 
     def render(self, kind, rec, base, fields=None, counts=None):
-        """Render a user or an organization."""
+        """Render a user, an organization, a role, a dashboard or an app."""
         if kind == "users":
             return self.render_user(rec, base, fields)
-        return self.render_org(rec, base, fields, counts)
+        if kind == "organizations":
+            return self.render_org(rec, base, fields, counts)
+        if kind == "roles":
+            full = self.role_ref(rec["id"], base)
+        else:
+            full = {"url": "%s%s/%s/%s" % (base, API_PREFIX, kind, rec["id"]), "id": rec["id"], "label": rec["label"],
+                    "name": rec["name"]}
+        return {name: full[name] for name in (fields or full) if name in full}
+
+    def table(self, kind):
+        """The objects of a kind: users, organizations, roles, dashboards or apps (id -> record)."""
+        return {"users": self.users, "organizations": self.orgs, "roles": self.roles, "dashboards": self.dashboards,
+                "apps": self.apps}[kind]
