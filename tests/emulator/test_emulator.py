@@ -20,7 +20,7 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ubidots_emulator import Emulator, generate, password_digest  # noqa: E402  pylint: disable=wrong-import-position
+from ubidots_emulator import LEGACY_FIXTURE, Emulator, generate, password_digest  # noqa: E402  pylint: disable=wrong-import-position
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "ubidots_emulator.py")
@@ -782,6 +782,109 @@ def test_memberships_in_state_round_trip(emu):
     session.headers["X-Auth-Token"] = ADMIN_TOKEN
     session.base = emu.url
     assert roles_of(session, "~bob") == {"org1": "operator", "org2": "viewer"}
+
+
+# -- real-account data and omitted keys (issue 11) -----------------------------------------------------------------------
+
+JOHN = "5e8f1c2d3b4a5968776655a1"
+PLANT_NORTH = "5fc8e4b7a1c2d3e4f5a6b7a1"
+
+
+@pytest.fixture(scope="module")
+def legacy_emu():
+    """An emulator on fixtures/legacy.json (the default fixture plus what real accounts hold)."""
+    with Emulator(fixture=LEGACY_FIXTURE) as emulator:
+        yield emulator
+
+
+def test_legacy_fixture_is_served_as_is(legacy_emu):
+    session = requests.Session()
+    session.headers["X-Auth-Token"] = ADMIN_TOKEN
+    john = session.get(legacy_emu.url + USERS + "~john.doe").json()
+    assert john["username"] == "john.doe" and john["firstName"] is None and john["email"] == ""
+    assert john["defaultOrganization"]["label"] == "Plant.North"
+    plant = session.get(legacy_emu.url + ORGS + "~Plant.North").json()
+    assert plant["description"] is None and plant["usersCount"] == 1
+    assert len(legacy_emu.state()["users"]) == 9 and len(legacy_emu.state()["organizations"]) == 6
+    legacy_emu.set_state(legacy_emu.state())
+    assert user(legacy_emu, "john.doe")["firstName"] is None
+
+
+def test_legacy_values_unchanged_are_accepted_changed_are_validated(legacy_emu):
+    """Assumption (to check live): a value the object already holds is not refused; what changes is validated."""
+    session = requests.Session()
+    session.headers.update(dict(BULK, **{"X-Auth-Token": ADMIN_TOKEN}))
+    try:
+        full = {"id": JOHN, "username": "john.doe", "email": "", "firstName": None, "lastName": "Doe-Smith"}
+        assert session.post(legacy_emu.url + USERS_BULK, json=[full]).status_code == 200
+        assert user(legacy_emu, JOHN)["lastName"] == "Doe-Smith" and user(legacy_emu, JOHN)["firstName"] is None
+        assert session.patch(legacy_emu.url + USERS_BULK, json=[{"id": JOHN, "lastName": "Doe"}]).status_code == 200
+        refused = session.patch(legacy_emu.url + USERS_BULK, json=[{"id": JOHN, "username": "jane.doe", "email": "",
+                                                                     "firstName": None}]).json()
+        assert refused["detail"] == {"0": {"username": [USERNAME_ERROR]}}
+        assert session.patch(legacy_emu.url + USERS_BULK, json=[{"id": ALICE, "email": ""}]).status_code == 400
+        assert session.patch(legacy_emu.url + USERS_BULK, json=[{"id": ALICE, "firstName": None}]).status_code == 400
+        org_full = {"id": PLANT_NORTH, "label": "Plant.North", "name": "Plant North", "description": None}
+        assert session.post(legacy_emu.url + ORGS_BULK, json=[org_full]).status_code == 200
+        assert org(legacy_emu, PLANT_NORTH)["description"] is None
+        assert session.patch(legacy_emu.url + ORGS_BULK, json=[{"id": PLANT_NORTH, "label": "Plant.South"}]).status_code == 400
+        assert session.patch(legacy_emu.url + ORGS_BULK, json=[{"id": ORG1, "description": None}]).status_code == 400
+        assert session.put(legacy_emu.url + ORGS + "~Plant.North/", json={"label": "Plant.North"}).status_code == 200
+    finally:
+        legacy_emu.reset()
+
+
+def test_omit_keys(api, emu):
+    assert emu.configure(omit_keys={"organizations": ["description", "properties"]})["omit_keys"] == {
+        "organizations": ["description", "properties"]}
+    listed = get(api, ORGS).json()["results"][0]
+    assert "description" not in listed and "properties" not in listed and listed["label"] == "org1"
+    assert "description" not in get(api, ORGS + ORG1).json()
+    assert get(api, ORGS + ORG1, params={"fields": "label,description"}).json() == {"label": "org1", "description": "Organization One"}
+    assert "description" in org(emu, ORG1), "state() is not affected"
+    assert set(get(api, USERS + ALICE).json()) == USER_KEYS
+    config = requests.post(emu.url + "/_emulator/config", json={"omit_keys": {"users": ["website"]}}).json()
+    assert config["omit_keys"] == {"users": ["website"]} and "website" not in get(api, USERS + ALICE).json()
+    with pytest.raises(ValueError):
+        emu.configure(omit_keys={"roles": ["x"]})
+    emu.reset()
+    assert emu.configure() == {"rate_limit": None, "apply_delay": 0.0}
+
+
+# -- reference lists and reference checks (issue 11) ------------------------------------------------------------------
+
+
+def test_reference_lists(api):
+    roles = get(api, "/api/v2.0/roles/").json()
+    assert roles["count"] == 4 and [r["label"] for r in roles["results"]] == ["admin", "editor", "viewer", "operator"]
+    assert set(roles["results"][0]) == {"url", "label", "name", "createdAt"}
+    dashboards = get(api, "/api/v2.0/dashboards/", params={"label__in": "energy,nope"}).json()
+    assert [d["label"] for d in dashboards["results"]] == ["energy"] and set(dashboards["results"][0]) == {"url", "id", "label", "name"}
+    apps = get(api, "/api/v2.0/apps/", params={"fields": "id,label"}).json()
+    assert [a["label"] for a in apps["results"]] == ["acme-portal", "field-service"]
+    orgs = get(api, ORGS, params={"label__in": "org2,nope,org1", "fields": "id,label"}).json()
+    assert orgs["results"] == [{"id": ORG1, "label": "org1"}, {"id": ORG2, "label": "org2"}]
+    assert api.post(api.base + "/api/v2.0/roles/", json={"label": "x"}).status_code == 405
+    assert get(api, "/api/v2.0/roles/", params={"bogus": "1"}).status_code == 400
+
+
+@pytest.mark.parametrize("method,path,item,field,message", [
+    ("PATCH", USERS_BULK, {"id": BOB, "defaultRole": "edtor"}, "defaultRole", "Object with label=edtor does not exist."),
+    ("POST", USERS_BULK, {"id": BOB, "username": "bob", "email": "bob@example.com", "defaultOrganization": "nope"},
+     "defaultOrganization", "Object with id or label=nope does not exist."),
+    ("PATCH", USERS_BULK, {"id": BOB, "defaultDashboard": "nope"}, "defaultDashboard", "Object with id or label=nope does not exist."),
+    ("PATCH", ORGS_BULK, {"id": ORG2, "app": "nope"}, "app", "Object with id or label=nope does not exist."),
+    ("POST", ORGS_BULK_CREATE, {"label": "new-one", "app": "nope"}, "app", "Object with id or label=nope does not exist."),
+])
+def test_unknown_reference_is_refused_at_request_time(api, emu, method, path, item, field, message):
+    """Assumption (not documented): references are checked when the request arrives, not later in the task."""
+    emu.configure(apply_delay=5)
+    good = {"id": ALICE, "firstName": "Alice"} if "users" in path else ({"label": "fine"} if "create" in path else {"id": ORG1})
+    if method == "POST" and path == USERS_BULK:
+        good = {"id": ALICE, "username": "alice", "email": "alice@example.com"}
+    answer = bulk(api, method, path, [good, item])
+    assert answer.status_code == 400 and answer.json() == dict(ERR_400, detail={"1": {field: [message]}})
+    assert emu.pending_tasks() == 0
 
 
 # -- request log --------------------------------------------------------------------------------------------------

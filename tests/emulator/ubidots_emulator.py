@@ -32,9 +32,9 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from ubidots_emu import (  # noqa: E402  pylint: disable=wrong-import-position
-    API_PREFIX, DEFAULT_FIXTURE, Emulator, Invalid, Store, generate, password_digest)
+    API_PREFIX, DEFAULT_FIXTURE, LEGACY_FIXTURE, Emulator, Invalid, Store, generate, password_digest)
 
-__all__ = ["API_PREFIX", "DEFAULT_FIXTURE", "Emulator", "Invalid", "Store", "generate", "main", "password_digest"]
+__all__ = ["API_PREFIX", "DEFAULT_FIXTURE", "Emulator", "Invalid", "LEGACY_FIXTURE", "Store", "generate", "main", "password_digest"]
 
 
 def main(argv=None):

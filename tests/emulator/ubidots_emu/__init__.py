@@ -11,7 +11,7 @@ fixtures    generated fixtures
 
 from .common import API_PREFIX, DEFAULT_FIXTURE, Invalid, password_digest
 from .emulator import Emulator
-from .fixtures import generate
+from .fixtures import LEGACY_FIXTURE, generate
 from .store import Store
 
-__all__ = ["API_PREFIX", "DEFAULT_FIXTURE", "Emulator", "Invalid", "Store", "generate", "password_digest"]
+__all__ = ["API_PREFIX", "DEFAULT_FIXTURE", "Emulator", "Invalid", "LEGACY_FIXTURE", "Store", "generate", "password_digest"]

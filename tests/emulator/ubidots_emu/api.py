@@ -253,7 +253,7 @@ class Api(Lifecycle):
                 return 400, {"code": 400001, "message": "Validation Error.", "detail": {"id": ["Does not match the URL."]}}, None
             item = {k: v for k, v in body.items() if k != "id"} if isinstance(body, dict) else body
             try:
-                _obj_id, values = store.validate_item(kind, item, full, require_id=False)
+                _obj_id, values = store.validate_item(kind, item, full, require_id=False, current=store.table(kind)[obj_id])
                 errors = {}
                 store.check_unique(kind, [(0, obj_id, values)], errors)
                 if errors:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import collections
 import copy
 import json
-import os
 import secrets
 import socket
 import ssl
@@ -17,6 +16,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .common import CONTROL_PREFIX, DEFAULT_FIXTURE, Invalid, UNSET, hash_password, is_loopback, json_copy
 from .faults import Fault, redact_body, redact_text
+from .fixtures import read_fixture
 from .store import Store
 from .api import Api
 from .server import Handler, Server
@@ -35,12 +35,7 @@ class Emulator(Api):
         if not is_loopback(host):
             raise ValueError("the emulator only binds to loopback addresses (127.0.0.0/8, ::1), not %r" % (host,))
         self.path_prefix = normalize_prefix(path_prefix)
-        if fixture is None:
-            fixture = DEFAULT_FIXTURE
-        if isinstance(fixture, (str, os.PathLike)):
-            with open(fixture, encoding="utf-8") as handle:
-                fixture = json.load(handle)
-        self._initial = copy.deepcopy(fixture)
+        self._initial = read_fixture(DEFAULT_FIXTURE if fixture is None else fixture)
         self._lock = threading.RLock()
         self._store = Store(self._initial)
         self._initial_config = (rate_limit, apply_delay)

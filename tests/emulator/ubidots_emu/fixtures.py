@@ -6,8 +6,33 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 from .common import DEFAULT_FIXTURE
+
+FIXTURES_DIR = os.path.dirname(DEFAULT_FIXTURE)
+LEGACY_FIXTURE = os.path.join(FIXTURES_DIR, "legacy.json")
+
+
+def read_fixture(fixture):
+    """A fixture dict (deep copy) from a dict or a JSON file path, with its "base" fixture merged in.
+
+    "base": a fixture file name (relative to the fixture's directory, or to fixtures/ for a dict) whose
+    collections come first: users and organizations are appended to the base's, other keys replace the base's.
+    """
+    directory = FIXTURES_DIR
+    if isinstance(fixture, (str, os.PathLike)):
+        directory = os.path.dirname(os.path.abspath(fixture))
+        with open(fixture, encoding="utf-8") as handle:
+            fixture = json.load(handle)
+    fixture = copy.deepcopy(fixture)
+    base_name = fixture.pop("base", None)
+    if not base_name:
+        return fixture
+    merged = read_fixture(os.path.join(directory, base_name))
+    for key, value in fixture.items():
+        merged[key] = merged.get(key, []) + value if key in ("users", "organizations") else value
+    return merged
 
 
 def generate(n_users, n_orgs, base=None):
