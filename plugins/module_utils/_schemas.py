@@ -17,6 +17,8 @@ from __future__ import annotations
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 KEY_PATTERN = "^[A-Za-z0-9_-]+$"
+# The "email" format as checked here: something@something.something, no spaces.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CONTACT_TYPES = ["email", "voice", "telegram", "sms"]
 
 _NULLABLE_KEY = {"type": ["string", "null"], "minLength": 1}

@@ -92,7 +92,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._resources impo
 def main():
     module = UbidotsModule(argument_spec=info_argument_spec("usernames"), supports_check_mode=True,
                            mutually_exclusive=[("filters", "ids"), ("filters", "usernames")])
-    run_info(module, USERS, "usernames")
+    module.run(run_info, USERS, "usernames")
 
 
 if __name__ == "__main__":
