@@ -8,6 +8,7 @@ ApplyError, which says what was accepted, what failed (or may have been applied)
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError, format_detail
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import (
@@ -19,23 +20,43 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._messages impor
 from ansible_collections.ubidots.industrial.plugins.module_utils._plan import CREATE, DELETE, UPDATE, compare
 
 
-class Request:  # pylint: disable=too-few-public-methods
-    """One request of a plan: an action, whether it is a bulk request, and the changes it carries."""
+MEMBERSHIPS = "memberships"
 
-    def __init__(self, action, bulk, changes):
+
+class Request:  # pylint: disable=too-few-public-methods
+    """One request of a plan: an action, whether it is a bulk request, and the changes it carries.
+
+    A membership request also names its endpoint (`path`, under the user) and its body (`entries`).
+    """
+
+    def __init__(self, action, bulk, changes, path=None, entries=None):
         self.action = action
         self.bulk = bulk
         self.changes = changes
+        self.path = path
+        self.entries = entries
 
 
 def requests_of(spec, plan, batch_size):
-    """The requests that carry `plan`, in order."""
+    """The requests that carry `plan`, in order: creates, updates, memberships, deletes.
+
+    Memberships come after creates and updates, so that a user created by this task exists; deletes
+    come last, because they are the one change that cannot be undone.
+    """
     out = []
     for action, changes, bulk in ((CREATE, plan.creates, spec.create == "bulk"),
-                                  (UPDATE, plan.updates, True),
-                                  (DELETE, plan.deletes, spec.delete == "bulk")):
+                                  (UPDATE, [c for c in plan.updates if c.body is not None], True)):
         size = batch_size if bulk else 1
         out.extend(Request(action, bulk, changes[i:i + size]) for i in range(0, len(changes), size))
+    for change in plan.memberships:
+        for key, (assign, remove) in change.memberships.items():
+            rule = spec.rule(key)
+            if assign:
+                out.append(Request(MEMBERSHIPS, False, [change], rule.assign_path, [dict(e) for e in assign]))
+            if remove:
+                out.append(Request(MEMBERSHIPS, False, [change], rule.remove_path, remove))
+    size = batch_size if spec.delete == "bulk" else 1
+    out.extend(Request(DELETE, spec.delete == "bulk", plan.deletes[i:i + size]) for i in range(0, len(plan.deletes), size))
     return out
 
 
@@ -45,6 +66,14 @@ class Applied:
     def __init__(self):
         self.tasks = []
         self.accepted = []
+        self._seen = set()
+
+    def accept(self, changes):
+        """Record changes the API accepted (once each: a user's memberships follow its body)."""
+        for change in changes:
+            if id(change) not in self._seen:
+                self._seen.add(id(change))
+                self.accepted.append(change)
 
     @property
     def created(self):
@@ -59,6 +88,10 @@ class ApplyError(Failure):
 def _send(client, spec, request):
     """Send one request; return the task id of a bulk request, or None."""
     bodies = [change.body for change in request.changes]
+    if request.action == MEMBERSHIPS:
+        change = request.changes[0]
+        client.post(spec.path + quote(str(change.id), safe="~") + "/" + request.path, request.entries)
+        return None
     if request.action == CREATE and request.bulk:
         return client.bulk("POST", spec.create_path, bodies)
     if request.action == CREATE:
@@ -84,7 +117,7 @@ def apply(client, spec, plan, batch_size):
             raise _failure(spec, exc, requests, number, applied) from None
         if task is not None:
             applied.tasks.append(task)
-        applied.accepted.extend(request.changes)
+        applied.accept(request.changes)
     return applied
 
 
@@ -191,6 +224,7 @@ def _check_once(client, spec, pending, options):
             if change.action == DELETE:
                 done = obj is None
             else:
-                done = obj is not None and not compare(spec, change.desired, obj, options)[2]
+                _before, _after, sent, _skipped, separate = compare(spec, change.desired, obj, options)
+                done = obj is not None and not sent and not separate
             if done:
                 del pending[(by, value)]

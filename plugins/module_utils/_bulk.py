@@ -13,7 +13,7 @@ from __future__ import annotations
 from ansible_collections.ubidots.industrial.plugins.module_utils._apply import apply, wait_until_visible
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, join_errors, object_label
-from ansible_collections.ubidots.industrial.plugins.module_utils._plan import make_plan, referenced, unknown_references
+from ansible_collections.ubidots.industrial.plugins.module_utils._plan import make_plan, name_memberships, referenced, unknown_references
 from ansible_collections.ubidots.industrial.plugins.module_utils._read import read_current, read_references
 from ansible_collections.ubidots.industrial.plugins.module_utils._validate import validator
 
@@ -69,7 +69,9 @@ def run_bulk(module, spec):
     try:
         found, account = read_current(client, spec, items, keys, whole_account=prune)
         plan = make_plan(spec, items, found, options, validation.deferred, account)
-        errors = unknown_references(spec, plan, read_references(client, referenced(spec, plan)))
+        known = read_references(client, referenced(spec, plan))
+        errors = unknown_references(spec, plan, known)
+        name_memberships(plan, known)
     except UbidotsError as exc:
         raise Failure("%s. Nothing was written." % exc.message.rstrip("."), status=exc.status) from None
     if errors:

@@ -428,6 +428,10 @@ class UbidotsClient:
         """POST one new object; return it as the API answered."""
         return self.request("POST", API_PREFIX + path, body=body)
 
+    def post(self, path, body):
+        """POST a body that is not a bulk request (memberships); return the decoded answer."""
+        return self.request("POST", API_PREFIX + path, body=body)
+
     def delete(self, path, key):
         """DELETE one object: <path><key>."""
         self.request("DELETE", API_PREFIX + path + quote(str(key), safe="~"))

@@ -5,12 +5,13 @@
 from __future__ import annotations
 
 
-def info_argument_spec(name_option):
-    """Selection options of an info module; `name_option` is usernames or labels."""
+def info_argument_spec(name_option, **extra):
+    """Selection options of an info module; `name_option` is usernames or labels; `extra` its own options."""
     return dict(
         ids=dict(type="list", elements="str"),
         **{name_option: dict(type="list", elements="str")},
         filters=dict(type="dict"),
+        **extra,
     )
 
 
@@ -20,7 +21,10 @@ def run_info(module, spec, name_option):
     ids = params["ids"] or []
     names = params[name_option] or []
     name_key = spec.name_key
-    fields = spec.read_fields(spec.schema["properties"])
+    # Keys sent with their own endpoints (memberships) cost a larger read: only when asked for.
+    keys = [key for key in spec.schema["properties"]
+            if not getattr(spec.rule(key), "separate", False) or params.get("memberships")]
+    fields = spec.read_fields(keys)
     client = module.client()
     if ids or names:
         found = {}
@@ -37,7 +41,7 @@ def run_info(module, spec, name_option):
     seen_names = {obj.get(name_key) for obj in objects}
     return {
         "changed": False,
-        spec.option: [spec.to_item(obj) for obj in objects],
+        spec.option: [spec.to_item(obj, keys) for obj in objects],
         "count": len(objects),
         "missing_ids": [value for value in ids if value not in seen_ids],
         "missing_" + name_option: [value for value in names if value not in seen_names],

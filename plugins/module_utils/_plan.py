@@ -28,8 +28,9 @@ class Change:  # pylint: disable=too-few-public-methods
         self.name = name
         self.before = before
         self.after = after
-        self.body = body
+        self.body = body              # None for an update that only changes memberships
         self.desired = desired or {}
+        self.memberships = {}         # {key: (assign, remove)}: sent with their own endpoints after the body
 
     def as_dict(self, name_key):
         """The change as the module returns it."""
@@ -56,15 +57,21 @@ class Plan:
         return self.creates + self.updates + self.deletes
 
     @property
+    def memberships(self):
+        """The creates and updates that change memberships, in the order their requests are sent."""
+        return [change for change in self.creates + self.updates if change.memberships]
+
+    @property
     def changed(self):
         """Whether anything differs."""
         return bool(self.creates or self.updates or self.deletes)
 
 
 def compare(spec, item, obj, options):
-    """(before, after, sent, skipped): the keys of `item` that differ from `obj`, what to send for them,
-    and the keys left out by their rule (a password with update_password on_create or never)."""
-    before, after, sent, skipped = {}, {}, {}, []
+    """(before, after, sent, skipped, separate): the keys of `item` that differ from `obj`, what to send
+    for them in the bulk body, the keys left out by their rule (a password with update_password on_create
+    or never), and {key: (assign, remove)} for keys sent with their own endpoints (memberships)."""
+    before, after, sent, skipped, separate = {}, {}, {}, [], {}
     for key, value in item.items():
         if key == "id" or (key == spec.name_key and "id" not in item):
             continue  # identity keys are not compared: they found the object
@@ -74,32 +81,52 @@ def compare(spec, item, obj, options):
             if warn:
                 skipped.append(key)
             continue
+        if getattr(rule, "separate", False):
+            assign, remove = rule.changes(value, obj, key, options)
+            if assign or remove:
+                before[key] = rule.current(obj, key)
+                after[key] = _after_memberships(before[key], assign, remove)
+                separate[key] = (assign, remove)
+            continue
         wanted = rule.desired(value, obj, key, options)
         if rule.equal(wanted, obj, key):
             continue
         before[key] = WRITE_ONLY if rule.secret else rule.current(obj, key)
         after[key] = rule.shown(wanted)
         sent[key] = wanted
-    return before, after, sent, skipped
+    return before, after, sent, skipped, separate
+
+
+def _after_memberships(current, assign, remove):
+    """The memberships once `assign` and `remove` are done, sorted by label, as the diff shows them."""
+    gone = {m.get("label") for m in remove}
+    named = {m.get("label", m.get("id")) for m in assign}
+    kept = [m for m in current if m["label"] not in gone and m["label"] not in named]
+    added = [{"label": m.get("label", m.get("id")), "role": m.get("role")} for m in assign]
+    return sorted(kept + added, key=lambda m: str(m["label"]))
 
 
 def _update(spec, index, item, obj, options, deferred, errors, warnings):
-    before, after, sent, skipped = compare(spec, item, obj, options)
+    before, after, sent, skipped, separate = compare(spec, item, obj, options)
     if skipped:
         warnings.append("%s: %s given but %s, so it is not sent to an existing %s."
                         % (item_label(spec, index, item), ", ".join(skipped), _option_words(spec, skipped, options), spec.noun))
-    for key in sent:
+    for key in list(sent) + list(separate):
         errors.extend(deferred.get(key, ()))
-    if not sent:
+    if not sent and not separate:
         return None
-    if spec.full_update_keys:
+    body = None
+    if sent and spec.full_update_keys:
         body = spec.to_item(obj, spec.full_update_keys)
         body.update(sent)
-    else:
+    elif sent:
         body = dict(sent)
-    body["id"] = obj["id"]
+    if body is not None:
+        body["id"] = obj["id"]
     desired = {key: value for key, value in item.items() if not spec.rule(key).secret}
-    return Change(UPDATE, item_label(spec, index, item), obj["id"], obj.get(spec.name_key), before, after, body, desired)
+    change = Change(UPDATE, item_label(spec, index, item), obj["id"], obj.get(spec.name_key), before, after, body, desired)
+    change.memberships = separate
+    return change
 
 
 def _option_words(spec, keys, options):
@@ -115,9 +142,19 @@ def _create(spec, index, item, deferred, errors):
                          spec.noun, ", ".join(spec.create_requires), ", ".join(missing)))
     for messages in deferred.values():
         errors.extend(messages)
-    shown = {key: spec.rule(key).shown(value) for key, value in item.items()}
+    shown, body, separate = {}, {}, {}
+    for key, value in item.items():
+        rule = spec.rule(key)
+        if getattr(rule, "separate", False):
+            separate[key] = (list(value), [])
+            shown[key] = _after_memberships([], value, [])
+        else:
+            body[key] = value
+            shown[key] = rule.shown(value)
     desired = {key: value for key, value in item.items() if not spec.rule(key).secret}
-    return Change(CREATE, item_label(spec, index, item), None, item.get(spec.name_key), "", shown, dict(item), desired)
+    change = Change(CREATE, item_label(spec, index, item), None, item.get(spec.name_key), "", shown, body, desired)
+    change.memberships = separate
+    return change
 
 
 def _delete(spec, index, obj, item=None):
@@ -172,26 +209,45 @@ def check_deletions(spec, deletes, limit):
                   would_delete=len(deletes))
 
 
+def _references(spec, change):
+    """(key, kind, value) of every reference `change` would send, memberships included."""
+    sent = change.body if change.action == CREATE else change.after
+    for key, kind in spec.references.items():
+        value = (sent or {}).get(key)
+        if isinstance(value, str) and value:
+            yield key, kind, value
+    for key, (assign, _remove) in change.memberships.items():
+        for entry in assign:
+            yield key, "organizations", entry.get("id", entry.get("label"))
+            yield key, "roles", entry.get("role")
+
+
 def referenced(spec, plan):
     """{kind: set of values} that the creates and updates of `plan` would send as references."""
     wanted = {}
     for change in plan.creates + plan.updates:
-        sent = change.body if change.action == CREATE else change.after
-        for key, kind in spec.references.items():
-            value = sent.get(key)
-            if isinstance(value, str) and value:
-                wanted.setdefault(kind, set()).add(value)
+        for _key, kind, value in _references(spec, change):
+            wanted.setdefault(kind, set()).add(value)
     return wanted
 
 
 def unknown_references(spec, plan, known):
-    """Errors naming each item that would send a reference to nothing; `known` maps a kind to the
-    set of its ids and labels."""
+    """Errors naming each item that would send a reference to nothing; `known` maps a kind to
+    {id or label: object} of what exists."""
     errors = []
     for change in plan.creates + plan.updates:
-        sent = change.body if change.action == CREATE else change.after
-        for key, kind in spec.references.items():
-            value = sent.get(key)
-            if isinstance(value, str) and value and kind in known and value not in known[kind]:
-                errors.append("%s: %s: no %s with id or label %s" % (change.label, key, kind[:-1], clip(value)))
+        for key, kind, value in _references(spec, change):
+            if kind in known and value not in known[kind]:
+                errors.append("%s: %s: no %s with %s %s" % (change.label, key, kind[:-1],
+                                                            "label" if kind == "roles" else "id or label", clip(value)))
     return errors
+
+
+def name_memberships(plan, known):
+    """Memberships given by organization id are assigned by label (the endpoint takes labels)."""
+    organizations = known.get("organizations", {})
+    for change in plan.creates + plan.updates:
+        for assign, _remove in change.memberships.values():
+            for entry in assign:
+                if "id" in entry and entry["id"] in organizations:
+                    entry["label"] = organizations[entry.pop("id")]["label"]

@@ -55,7 +55,7 @@ def _read_missing_keys(client, spec, found):
 
 
 def read_references(client, wanted):
-    """{kind: set of ids and labels} that exist, for each kind in `wanted` ({kind: values}).
+    """{kind: {id or label: object}} of what exists, for each kind in `wanted` ({kind: values}).
 
     One read per kind: organizations are looked up by the wanted ids and labels; the other kinds
     are listed whole (an account holds few roles, dashboards and apps).
@@ -70,6 +70,6 @@ def read_references(client, wanted):
             objects += list(client.lookup(path, "id__in", sorted(rest), list(keys))) if rest else []
         else:
             objects = client.list(path, {"fields": ",".join(keys)})
-        known[kind] = {obj.get(key) for obj in objects for key in keys if obj.get(key)}
+        known[kind] = {obj.get(key): obj for obj in objects for key in keys if obj.get(key)}
     return known
 

@@ -9,6 +9,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._rules import (
     PLAIN,
     ContactRule,
     ImageRule,
+    MembershipRule,
     PropertiesRule,
     RefRule,
     SecretRule,
@@ -92,9 +93,11 @@ USERS = ResourceSpec(
         "defaultRole": RefRule("roles", ("label",)),
         "defaultDashboard": RefRule("dashboards"),
         "contactMethods": ContactRule(),
+        "organizations": MembershipRule(purge_option="purge_organizations"),
     },
     options={
         "update_password": dict(type="str", choices=["always", "on_create", "never"], default="on_create", no_log=False),
+        "purge_organizations": dict(type="bool", default=False),
     },
 )
 

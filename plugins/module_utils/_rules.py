@@ -185,3 +185,76 @@ class SecretRule(Rule):
 
 
 PLAIN = Rule()
+
+
+def _membership_key(entry):
+    """The organization of a membership: ("id", x) or ("label", x)."""
+    return ("id", entry["id"]) if entry.get("id") else ("label", entry.get("label"))
+
+
+class MembershipRule(Rule):
+    """A user's memberships: a set of (organization, role), sent with their own endpoints, not the bulk body.
+
+    Given as [{label (or id), role}]; read as [{id, label, name, role: {label, ...}}]. A listed membership
+    that is missing or has another role is assigned; an unlisted one is kept, or removed with the purge option.
+    """
+
+    separate = True
+    assign_path = "_/assign_organizations/"   # documented
+    remove_path = "_/remove_organizations/"   # used by public client code; missing from the API reference
+
+    def __init__(self, purge_option):
+        self.purge_option = purge_option
+
+    @staticmethod
+    def problems(value):
+        """Messages for an organization listed twice in one user's memberships (the schema cannot say it)."""
+        seen, out = set(), []
+        for position, entry in enumerate(value if isinstance(value, list) else []):
+            if isinstance(entry, dict):
+                key = _membership_key(entry)
+                if key in seen:
+                    out.append("[%d]: organization %s %s is listed twice" % (position, key[0], key[1]))
+                seen.add(key)
+        return out
+
+    def current(self, obj, key):
+        value = obj.get(key)
+        if not isinstance(value, list):
+            return []
+        out = [{"label": m.get("label"), "role": (m.get("role") or {}).get("label") if isinstance(m.get("role"), dict) else m.get("role")}
+               for m in value if isinstance(m, dict)]
+        return sorted(out, key=lambda m: str(m["label"]))
+
+    def write_current(self, obj, key):
+        return self.current(obj, key)
+
+    def changes(self, value, obj, key, options):
+        """(assign, remove): the memberships to assign ([{label or id, role}]) and to remove ([{label}])."""
+        held = {}
+        for membership in obj.get(key) or []:
+            if isinstance(membership, dict):
+                role = membership.get("role")
+                role = role.get("label") if isinstance(role, dict) else role
+                for name in ("id", "label"):
+                    if membership.get(name):
+                        held[(name, membership[name])] = (membership, role)
+        assign, listed = [], set()
+        for entry in value:
+            found = held.get(_membership_key(entry))
+            if found is not None:
+                listed.add(id(found[0]))
+            if found is None or found[1] != entry.get("role"):
+                assign.append(dict(entry))
+        remove = []
+        if options.get(self.purge_option):
+            remove = [{"label": m.get("label")} for m in obj.get(key) or [] if isinstance(m, dict) and id(m) not in listed]
+        return assign, remove
+
+    def equal(self, desired, current_obj, key):
+        assign, remove = self.changes(desired, current_obj, key, {})
+        return not assign and not remove
+
+    def shown(self, value):
+        return sorted(({k: v for k, v in entry.items() if k in ("id", "label", "role")} for entry in value),
+                      key=lambda m: str(m.get("label", m.get("id"))))

@@ -52,6 +52,21 @@ USER_SCHEMA = {
             "maxItems": 20,
             "items": {"type": "string", "minLength": 1, "maxLength": 50},
         },
+        "organizations": {
+            "type": "array",
+            "description": "Memberships: the organizations the user belongs to, each with a role.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["role"],
+                "anyOf": [{"required": ["label"]}, {"required": ["id"]}],
+                "properties": {
+                    "label": {"type": "string", "minLength": 1, "description": "Organization label."},
+                    "id": {"type": "string", "minLength": 1, "description": "Organization id (instead of label)."},
+                    "role": {"type": "string", "minLength": 1, "description": "Role label."},
+                },
+            },
+        },
         "contactMethods": {
             "type": "array",
             "items": {

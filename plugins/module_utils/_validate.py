@@ -126,6 +126,8 @@ class Validator:
         self.spec = spec
         self.jsonschema = Draft202012Validator(spec.schema, format_checker=_format_checker())
         self.fast = compile_check(spec.schema)
+        # Rules that check what a schema cannot say (an organization twice in one user's memberships).
+        self.checked = [(key, rule) for key, rule in spec.rules.items() if hasattr(rule, "problems")]
 
     def is_valid(self, item):
         """Whether `item` is valid (fast path)."""
@@ -142,6 +144,10 @@ class Validator:
                 else:
                     found.add("%s: must be an object (a dict), got %s" % (item_label(spec, index, item), json_type(item)))
                 continue
+            for key, rule in self.checked:
+                if key in item:
+                    for problem in rule.problems(item[key]):
+                        found.add("%s: %s%s" % (item_label(spec, index, item), key, problem))
             if self.is_valid(item):
                 continue
             if found.full:

@@ -36,7 +36,15 @@ options:
         (organization id or label), V(defaultRole) (role label), V(defaultDashboard) (dashboard id or label),
         V(language), V(website), V(timezone), V(decimalPlaces) (integer), V(numberFormat), V(isActive)
         (boolean), V(tags) (at most 20, each at most 50 characters), V(contactMethods) (list of
-        C({type: email|voice|telegram|sms, values: [str], properties: {}})). Other keys are refused."
+        C({type: email|voice|telegram|sms, values: [str], properties: {}})), V(organizations) (memberships, see
+        below). Other keys are refused."
+      - V(organizations) lists the user's memberships, each C({label: <organization label>, role: <role label>})
+        (C(id) instead of C(label) is accepted); an organization may appear once per user. They are compared as a
+        set of (organization, role): a missing membership, or one with another role, is assigned with one
+        C(POST /api/v2.0/users/<id>/_/assign_organizations/) per user holding only that user's changed memberships;
+        a membership you do not list is kept unless O(purge_organizations=true). Every organization and role is
+        looked up first; an unknown one fails the task before any write. Memberships are read only when an item
+        lists them. A user created by the task gets its memberships right after it is created.
       - The documented rules apply to every value that is sent. A value that equals the current one is not sent,
         so it is never refused (accounts hold values older than the rules, such as V(john.doe)), and a username
         that only finds a user is never refused for its format.
@@ -62,6 +70,16 @@ options:
     type: str
     choices: [always, on_create, never]
     default: on_create
+  purge_organizations:
+    description:
+      - With V(true), a membership of a listed user that its V(organizations) does not list is removed, with one
+        C(POST /api/v2.0/users/<id>/_/remove_organizations/) per user (body C([{label}, ...])). That endpoint is
+        used by public client code but is missing from the Ubidots API reference.
+      - Only users whose item lists V(organizations) are touched; V(organizations=[]) with V(true) removes every
+        membership of that user.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - Passwords and the token are registered as secrets at run time, so that no result, diff, warning,
     error, C(-vvv) output or module invocation log shows them; diffs show a password as C(********).
@@ -95,6 +113,11 @@ EXAMPLES = r"""
         contactMethods:
           - type: email
             values: [grace@example.com]
+        organizations:                   # memberships
+          - label: plant-north
+            role: editor
+          - label: plant-south
+            role: viewer
   run_once: true
   delegate_to: localhost
 
