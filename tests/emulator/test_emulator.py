@@ -519,6 +519,89 @@ def test_fault_arguments_checked(emu):
         emu.inject(USERS, "status", count=0)
 
 
+# -- path prefix and redirects (issue 11) ---------------------------------------------------------------------------
+
+
+def test_path_prefix_serves_api_under_it_and_links_carry_it():
+    with Emulator(path_prefix="/ubidots/") as emu:
+        assert emu.path_prefix == "/ubidots" and emu.url == emu.origin + "/ubidots"
+        session = requests.Session()
+        session.headers["X-Auth-Token"] = ADMIN_TOKEN
+        first = session.get(emu.url + USERS, params={"page_size": 3})
+        assert first.status_code == 200
+        body = first.json()
+        assert body["next"] == emu.origin + "/ubidots/api/v2.0/users/?page_size=3&page=2"
+        assert body["results"][0]["url"].startswith(emu.origin + "/ubidots/api/v2.0/users/")
+        second = session.get(body["next"]).json()
+        assert second["previous"] == emu.origin + "/ubidots/api/v2.0/users/?page_size=3"
+        alice = session.get(emu.url + USERS + "~alice").json()
+        assert alice["defaultOrganization"]["url"] == emu.url + "/api/v2.0/organizations/" + ORG1
+        assert user(emu, "alice")["url"] == emu.url + "/api/v2.0/users/" + ALICE
+        # Without the prefix, or with it twice (the pagination bug of issue 11): 404, and logged as asked.
+        assert session.get(emu.origin + USERS).status_code == 404
+        assert session.get(emu.url + "/ubidots" + USERS).status_code == 404
+        assert [(e["path"], e["status"]) for e in emu.log()][-2:] == [(USERS, 404), ("/ubidots/ubidots" + USERS, 404)]
+        # Faults match with or without the prefix; the control API answers at the root and under the prefix.
+        emu.inject(USERS + "*", "status", status=500)
+        assert session.get(emu.url + USERS).status_code == 500
+        assert requests.get(emu.url + "/_emulator/health").json()["ok"] is True
+        assert requests.get(emu.origin + "/_emulator/health").json()["ok"] is True
+
+
+def test_path_prefix_bulk_write_and_command_line(tmp_path):
+    with Emulator(path_prefix="/a/b") as emu:
+        answer = requests.patch(emu.url + USERS_BULK, json=[{"id": ALICE, "firstName": "Prefixed"}],
+                                headers=dict(BULK, **{"X-Auth-Token": ADMIN_TOKEN}))
+        assert answer.status_code == 200 and user(emu, ALICE)["firstName"] == "Prefixed"
+    port_file = tmp_path / "url"
+    proc = subprocess.Popen([sys.executable, SCRIPT, "--port", "0", "--port-file", str(port_file), "--idle-timeout", "20",
+                             "--path-prefix", "/ubidots"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        url = port_file.read_text().strip()
+        assert line == "UBIDOTS_API_URL=" + url and url.endswith("/ubidots")
+        assert requests.get(url + USERS, headers={"X-Auth-Token": ADMIN_TOKEN}).status_code == 200
+        requests.post(url + "/_emulator/shutdown")
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("status", [302, 307, 308])
+def test_redirect_to_another_origin_shows_whether_the_token_followed(status):
+    with Emulator() as first, Emulator() as second:
+        first.inject(USERS + "*", "redirect", status=status, location=second.url + USERS + "?page=1")
+        plain = requests.get(first.url + USERS, headers={"X-Auth-Token": ADMIN_TOKEN}, allow_redirects=False)
+        assert plain.status_code == status and plain.headers["Location"] == second.url + USERS + "?page=1"
+        assert first.log()[-1]["fault"] == "redirect" and first.log()[-1]["status"] == status
+        assert second.log() == []
+        # requests drops X-Auth-Token? It does not (only Authorization): the second log says so, never the value.
+        first.inject(USERS + "*", "redirect", status=status, location=second.url + USERS)
+        followed = requests.get(first.url + USERS, headers={"X-Auth-Token": ADMIN_TOKEN})
+        assert followed.status_code == 200
+        arrived = second.log()[-1]
+        assert arrived["path"] == USERS and arrived["token_header"] is True and arrived["token_query"] is False
+        assert arrived["headers"]["X-Auth-Token"] == "***" and ADMIN_TOKEN not in json.dumps(second.log())
+        requests.get(second.url + USERS)
+        assert second.log()[-1]["token_header"] is False and second.log()[-1]["status"] == 401
+
+
+def test_redirect_same_origin_path_and_arguments(emu):
+    emu.inject(ORGS, "redirect", location="/api/v2.0/organizations/?page_size=2", method="GET")
+    answer = requests.get(emu.url + ORGS, headers={"X-Auth-Token": ADMIN_TOKEN})
+    assert answer.status_code == 200 and len(answer.json()["results"]) == 2
+    assert [(e["status"], e["fault"]) for e in emu.log()] == [(302, "redirect"), (200, None)]
+    assert emu.log()[0]["token_header"] is True
+    with pytest.raises(ValueError):
+        emu.inject(ORGS, "redirect")
+    with pytest.raises(ValueError):
+        emu.inject(ORGS, "redirect", status=200, location="/x")
+    control = requests.post(emu.url + "/_emulator/faults", json={"path": ORGS, "kind": "redirect", "status": 307, "location": "/y"})
+    assert control.status_code == 200 and control.json()["faults"][-1]["location"] == "/y"
+
+
 # -- request log --------------------------------------------------------------------------------------------------
 
 
