@@ -13,7 +13,7 @@ import json
 import time
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._errors import (  # noqa: F401 (re-exported)
+from ansible_collections.ubidots.industrial.plugins.module_utils._errors import (
     UbidotsError,
     answer_message,
     format_detail,
@@ -21,7 +21,9 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._errors import 
 )
 from ansible_collections.ubidots.industrial.plugins.module_utils._http import Http, TryFailed
 from ansible_collections.ubidots.industrial.plugins.module_utils._ratelimit import RateLimiter
-from ansible_collections.ubidots.industrial.plugins.module_utils._retry import Outcome, backoff_delay  # noqa: F401
+from ansible_collections.ubidots.industrial.plugins.module_utils._retry import Outcome, backoff_delay
+
+__all__ = ["API_PREFIX", "DEFAULT_API_URL", "RateLimiter", "UbidotsClient", "UbidotsError", "backoff_delay", "format_detail"]
 
 API_PREFIX = "/api/v2.0"
 DEFAULT_API_URL = "https://industrial.api.ubidots.com"

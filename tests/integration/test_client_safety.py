@@ -58,8 +58,8 @@ def test_a_token_with_surrounding_whitespace_works_and_never_shows(emulator, run
                               "UBIDOTS_TOKEN=<token>\\n for an info task, api_token: '  <token>\\r\\n' for a bulk "
                               "task, -vvv") as row:
         (read_status, read), (write_status, write) = (outcome(run, t["name"]) for t in tasks)
-        row.observed = "info: %s (count %s); bulk: %s (changed %s)" % (read_status, read.get("count"), write_status,
-                                                                     write.get("changed"))
+        row.observed = "info: %s (count %s); bulk: %s (changed %s)" % (
+            read_status, read.get("count"), write_status, write.get("changed"))
         assert read_status == "ok" and read["count"] == 1, read.get("msg")
         assert write_status == "ok" and write["changed"] is True, write.get("msg")
         assert alice(emulator)["firstName"] == "Stripped"
@@ -70,8 +70,8 @@ def test_a_token_with_surrounding_whitespace_works_and_never_shows(emulator, run
         assert not hits
 
 
-def test_a_token_with_an_inner_newline_fails_before_any_request_and_shows_no_part(emulator, run_playbook,
-                                                                                   reliability):
+def test_a_token_with_an_inner_newline_fails_before_any_request_and_shows_no_part(
+        emulator, run_playbook, reliability):
     parts = ["BBUS-Kq7vZx31", "Wm2pNa88Tt"]
     tasks = [task("token with an inner newline", USERS_INFO, usernames=["alice"])]
     run = run_playbook(tasks, verbosity=3, token="\n".join(parts))
