@@ -74,6 +74,7 @@ class UbidotsClient:
             maybe_applied = maybe_applied or outcome.applied
             if tries > self.retries or not outcome.may_repeat(repeatable):
                 break
+            outcome.close()
             self._sleep(outcome.delay(tries - 1))
         if outcome.failure is not None:
             raise UbidotsError("%s %s: %s, %s." % (method, shown, outcome.failure.failure, tries_text(tries)),

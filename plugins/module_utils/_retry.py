@@ -82,6 +82,9 @@ class Outcome:
         """Seconds to wait before the next try, honouring the server's Retry-After."""
         if self.response is None:
             return backoff_delay(attempt)
-        retry_after = parse_retry_after(self.response.headers.get("Retry-After"))
-        self.response.close()
-        return backoff_delay(attempt, retry_after)
+        return backoff_delay(attempt, parse_retry_after(self.response.headers.get("Retry-After")))
+
+    def close(self):
+        """Release the answer's connection (before another try)."""
+        if self.response is not None:
+            self.response.close()
