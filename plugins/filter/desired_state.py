@@ -42,7 +42,7 @@ options:
       - The desired state of each host of a play, by host name. Each value is a dict with C(list), the host's objects,
         and C(dir), a directory of YAML files (either may be empty). The directory is read recursively (C(*.yml) and C(*.yaml), hidden files and directories skipped); one that
         does not exist fails.
-      - A host whose value is V(null) (it did not gather its state) fails, naming it.
+      - A host whose value is not a dict (V(null) or V(false): it did not gather its state) fails, naming it.
     type: dict
     version_added: 0.2.0
   dir_name:
@@ -126,7 +126,7 @@ def _host_sources(hosts, kind, list_name, dir_name):
 
     A list several hosts hold alike (group or play variables) counts once, as does a file several directories reach.
     """
-    missing = [host for host, source in hosts.items() if source is None]
+    missing = [host for host, source in hosts.items() if not isinstance(source, dict)]
     if missing:
         raise AnsibleFilterError("the desired %s of %s were not gathered (a play with serial, or hosts that skipped the role):"
                                  " the role applies every host of the play at once" % (kind, ", ".join(missing)))

@@ -107,6 +107,16 @@ def test_the_same_organization_in_a_host_list_and_another_hosts_file_names_both(
     assert emulator.log() == []
 
 
+def test_a_play_with_serial_fails_naming_the_hosts_of_later_batches_instead_of_leaving_them_out(emulator, run_playbook,
+                                                                                                tmp_path):
+    inv = inventory(tmp_path, {"plant-north": {"ubidots_users": [{"username": "alice", "lastName": "N"}]},
+                               "plant-south": {"ubidots_users": [{"username": "bob", "lastName": "S"}]}})
+    run = run_playbook([], play={"hosts": "plants", "serial": 1, "roles": ["ubidots.industrial.users"]}, inventory=inv)
+    assert run.rc != 0
+    assert "the desired users of plant-south were not gathered" in run.output
+    assert emulator.log() == []
+
+
 def test_a_directory_that_does_not_exist_fails_instead_of_applying_nothing(emulator, run_playbook, tmp_path):
     inv = inventory(tmp_path, {"plant-north": {"ubidots_users_dir": str(tmp_path / "typo")}})
     run = run_playbook([], play={"hosts": "plants", "roles": ["ubidots.industrial.users"]}, inventory=inv)

@@ -80,7 +80,7 @@ def test_hidden_files_and_directories_are_skipped(tmp_path):
 
 def test_a_host_that_did_not_gather_its_state_is_named():
     with pytest.raises(AnsibleFilterError, match="the desired users of south, east were not gathered"):
-        merge("users", {"north": {"list": []}, "south": None, "east": None})
+        merge("users", {"north": {"list": []}, "south": None, "east": False})
 
 
 def test_an_unknown_kind_is_refused():
