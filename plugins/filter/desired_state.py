@@ -40,7 +40,8 @@ options:
   hosts:
     description:
       - The desired state of each host of a play, by host name. Each value is a dict with C(list), the host's objects,
-        and C(dir), a directory of YAML files (either may be empty). The directory is read recursively (C(*.yml) and C(*.yaml), hidden files and directories skipped); one that
+        and C(dir), a directory of YAML files (either may be empty).
+      - The directory is read recursively (C(*.yml) and C(*.yaml), hidden files and directories skipped); one that
         does not exist fails.
       - A host whose value is not a dict (V(null) or V(false), as it did not gather its state) fails, naming it.
     type: dict
