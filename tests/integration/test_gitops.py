@@ -123,3 +123,21 @@ def test_export_then_apply_is_a_no_op(emulator, run_playbook, tmp_path):
     assert apply.rc == 0, apply.output
     assert "changed=0" in apply.stdout
     assert writes(emulator) == []
+
+
+def test_export_then_apply_with_prune_and_memberships_is_a_no_op(emulator, run_playbook, tmp_path):
+    out = tmp_path / "exported"
+    export = run_playbook([], playbook="ubidots.industrial.export", extra_vars={"export_dir": str(out)})
+    assert export.rc == 0, export.output
+    users = yaml.safe_load((out / "users/users.yml").read_text())["users"]
+    assert any(user.get("organizations") for user in users), "the export carries memberships"
+    play = {"roles": [role("organizations", ubidots_organizations_dir=str(out / "organizations"), ubidots_prune=True),
+                      role("users", ubidots_users_dir=str(out / "users"), ubidots_prune=True,
+                           ubidots_purge_organizations=True)]}
+    emulator.clear_log()
+    apply = run_playbook([], play=play, check=True, diff=True)
+    assert apply.rc == 0, apply.output
+    apply = run_playbook([], play=play)
+    assert apply.rc == 0, apply.output
+    assert "changed=0" in apply.stdout
+    assert [e for e in emulator.log() if e["method"] != "GET"] == []
