@@ -55,6 +55,15 @@ options:
       - V(false) returns as soon as the API accepted the requests (faster, for a last task).
     type: bool
     default: true
+  changes_limit:
+    description:
+      - The most objects described one by one in RV(changes) and in the diff. Past it, the diff ends with one line
+        counting the objects not shown, and RV(changes_omitted) counts them. The id lists (RV(created),
+        RV(changed_ids), RV(deleted_ids), RV(unchanged_ids)) and RV(counts) are always complete.
+      - A run over a whole account can change thousands of objects; describing each one costs Ansible time and
+        memory to return and makes the diff unreadable. V(0) describes every object.
+    type: int
+    default: 1000
   wait_timeout:
     description:
       - Seconds to wait with O(wait=true). When they run out, the module fails and names the objects

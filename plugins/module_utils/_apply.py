@@ -91,13 +91,13 @@ def _send(client, spec, request):
     bodies = [change.body for change in request.changes]
     if request.action == MEMBERSHIPS:
         change = request.changes[0]
-        client.post(spec.path + quote(str(change.id), safe="~") + "/" + request.path, request.entries)
+        client.post(spec.path + quote(str(change.id or change.created_id), safe="~") + "/" + request.path, request.entries)
         return None
     if request.action == CREATE and request.bulk:
         return client.bulk("POST", spec.create_path, bodies)
     if request.action == CREATE:
         created = client.create(spec.create_path, bodies[0])
-        request.changes[0].id = created.get("id") if isinstance(created, dict) else None
+        request.changes[0].created_id = created.get("id") if isinstance(created, dict) else None
         return None
     if request.action == UPDATE:
         return client.bulk(spec.update_method, spec.update_path, bodies)
@@ -123,7 +123,8 @@ def apply(client, spec, plan, batch_size):
 
 
 def _name(change):
-    return change.id if change.id is not None else "new %s" % change.name
+    """How messages name a change's object: its id, or "new <name>" for one this run creates (the user gave a name)."""
+    return "new %s" % change.name if change.action == CREATE else change.id
 
 
 def _failure(spec, exc, requests, number, applied):
@@ -179,7 +180,8 @@ def _name_rejected(detail, changes):
 def wait_until_visible(client, spec, applied, options, timeout):
     """Re-read the changed objects until they show what was sent (created ones exist, deleted ones are
     gone), or fail after `timeout` seconds naming those that do not yet."""
-    pending = {("id", c.id) if c.id is not None else (spec.name_key, c.name): c for c in applied.accepted}
+    pending = {("id", c.id or c.created_id) if (c.id or c.created_id) else (spec.name_key, c.name): c
+               for c in applied.accepted}
     deadline = time.monotonic() + timeout
     delay = 0.25
     try:

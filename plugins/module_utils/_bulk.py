@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.ubidots.industrial.plugins.module_utils._apply import apply, wait_until_visible
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError
-from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, join_errors, object_label
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, join_errors, object_label, plural
 from ansible_collections.ubidots.industrial.plugins.module_utils._plan import make_plan, name_memberships, referenced, unknown_references
 from ansible_collections.ubidots.industrial.plugins.module_utils._read import read_current, read_references
 from ansible_collections.ubidots.industrial.plugins.module_utils._validate import validator
@@ -27,6 +27,7 @@ def bulk_argument_spec(spec):
         batch_size=dict(type="int", default=500),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
+        changes_limit=dict(type="int", default=1000),
     )
     options[spec.option] = dict(type="list", elements="dict", required=True)
     options.update(spec.options)
@@ -39,6 +40,8 @@ def _check_options(params):
         problems.append("batch_size must be 1 or more, got %d." % params["batch_size"])
     if params["wait_timeout"] < 0:
         problems.append("wait_timeout must be 0 or more, got %d." % params["wait_timeout"])
+    if params["changes_limit"] < 0:
+        problems.append("changes_limit must be 0 (no limit) or more, got %d." % params["changes_limit"])
     if params["max_deletions"] < 0:
         problems.append("max_deletions must be 0 or more, got %d." % params["max_deletions"])
     if params["prune"] and params["state"] == "absent":
@@ -59,7 +62,7 @@ def run_bulk(module, spec):
     options.update((name, params[name]) for name in spec.options)
     prune = options["state"] == "present" and options["prune"]
     if not items and not prune:
-        return result(module, spec, make_plan(spec, [], [], options), None)
+        return result(module, spec, make_plan(spec, [], [], options), None, params["changes_limit"])
     client = module.client()
     if options["state"] == "absent":
         items = [{key: item[key] for key in spec.identity if key in item} for item in items]
@@ -83,11 +86,17 @@ def run_bulk(module, spec):
         applied = apply(client, spec, plan, params["batch_size"])
         if params["wait"]:
             wait_until_visible(client, spec, applied, options, params["wait_timeout"])
-    return result(module, spec, plan, applied)
+    return result(module, spec, plan, applied, params["changes_limit"])
 
 
-def result(module, spec, plan, applied):
-    """The module's result for a plan (and what apply did, None in check mode or with nothing to do)."""
+def result(module, spec, plan, applied, limit):
+    """The module's result for a plan (and what apply did, None in check mode or with nothing to do).
+
+    The id lists are always complete. `changes` and the diff hold at most `limit` objects (0: all), so
+    that a run over a whole account stays cheap to return and readable; `changes_omitted` counts the rest.
+    """
+    changes = plan.changes
+    shown = changes[:limit] if limit else changes
     out = dict(
         changed=plan.changed,
         tasks=applied.tasks if applied else [],
@@ -95,10 +104,16 @@ def result(module, spec, plan, applied):
         changed_ids=[c.id for c in plan.updates],
         deleted_ids=[c.id for c in plan.deletes],
         unchanged_ids=plan.unchanged_ids,
-        changes=[c.as_dict(spec.name_key) for c in plan.changes],
+        counts=dict(created=len(plan.creates), updated=len(plan.updates), deleted=len(plan.deletes),
+                    unchanged=len(plan.unchanged_ids)),
+        changes=[c.as_dict(spec.name_key) for c in shown],
+        changes_omitted=len(changes) - len(shown),
     )
     if module._diff:  # pylint: disable=protected-access
-        out["diff"] = [diff_entry(spec, c) for c in plan.changes]
+        out["diff"] = [diff_entry(spec, c) for c in shown]
+        if len(shown) < len(changes):
+            more = "... and %s more (not shown: changes_limit is %d)\n" % (plural(len(changes) - len(shown), spec.noun), limit)
+            out["diff"].append({"before_header": "more", "after_header": "more", "before": "", "after": more})
     return out
 
 

@@ -131,15 +131,16 @@ class UbidotsClient:
         """GET one object: GET <path><key>/ (key: an id, or ~username / ~label)."""
         return self.request("GET", API_PREFIX + path + quote(key, safe="~") + "/", params=params)
 
-    def list(self, path, params=None, page_size=LIST_PAGE_SIZE):
+    def list(self, path, params=None, page_size=LIST_PAGE_SIZE, key="id"):
         """Yield every object of a listing, following the envelope's `next` links."""
-        for page in self.pages(path, params, page_size):
+        for page in self.pages(path, params, page_size, key):
             yield from page["results"]
 
-    def pages(self, path, params=None, page_size=LIST_PAGE_SIZE):
+    def pages(self, path, params=None, page_size=LIST_PAGE_SIZE, key="id"):
         """Yield every page of a listing ({count, next, previous, results}), following `next` links.
 
         `page_size` is what is asked for; the server may return fewer per page (its own maximum).
+        Every object must hold `key` (its identity: the id, or the label of a role, which has no id).
         """
         where = "GET " + API_PREFIX + path
         query = dict(params or {})
@@ -151,9 +152,10 @@ class UbidotsClient:
                 raise UbidotsError("%s: the answer is not a paginated listing {count, next, previous, results}." % where,
                                    method="GET", path=API_PREFIX + path)
             for item in page["results"]:
-                if not isinstance(item, dict) or "id" not in item:
-                    raise UbidotsError("%s: the listing holds %s where an object with an id was expected." % (
-                        where, "an object without id" if isinstance(item, dict) else "a " + type(item).__name__),
+                if not isinstance(item, dict) or key not in item:
+                    raise UbidotsError("%s: the listing holds %s where an object with %s %s was expected." % (
+                        where, "an object without " + key if isinstance(item, dict) else "a " + type(item).__name__,
+                        "an" if key == "id" else "a", key),
                         method="GET", path=API_PREFIX + path)
             yield page
             if not page.get("next"):

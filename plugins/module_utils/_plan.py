@@ -25,6 +25,7 @@ class Change:  # pylint: disable=too-few-public-methods
         self.action = action
         self.label = label            # how messages name it: users[3] (username jdoe), or user <id> (username jdoe)
         self.id = obj_id              # None for an object not created yet
+        self.created_id = None        # the id the API gave an object this run created one by one
         self.name = name
         self.before = before
         self.after = after

@@ -106,7 +106,7 @@ def read_references(client, wanted):
             rest = values - {obj.get(key) for obj in objects for key in keys}
             objects += list(client.lookup(path, "id__in", sorted(rest), list(keys))) if rest else []
         else:
-            objects = client.list(path, {"fields": ",".join(keys)})
+            objects = client.list(path, {"fields": ",".join(keys)}, key=keys[0])
         known[kind] = {obj.get(key): obj for obj in objects for key in keys if obj.get(key)}
     return known
 
