@@ -6,14 +6,40 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Batching and waiting, written once for every bulk module."""
+    """Lifecycle, batching and waiting, written once for every bulk module."""
 
     DOCUMENTATION = r"""
 options:
+  state:
+    description:
+      - V(present) creates the listed objects that do not exist and updates those that differ.
+      - V(absent) deletes the listed objects that exist; a listed object that does not exist is not a change.
+        Items then need only their identity; their other keys are ignored.
+    type: str
+    choices: [present, absent]
+    default: present
+  prune:
+    description:
+      - "B(Deletes every object of the account that is not listed.) This makes the list the whole truth
+        for the account (the GitOps workflow): an object created by hand, or missing from the list by
+        mistake, is deleted."
+      - Only with O(state=present). Guarded by O(max_deletions). Run it with C(--check --diff) first and
+        read the objects it would delete.
+      - With O(prune=true) the module reads the whole account in one paginated listing.
+    type: bool
+    default: false
+  max_deletions:
+    description:
+      - The most objects one run may delete, by O(state=absent) or O(prune=true). A run that would delete more
+        fails before any write, naming how many and the first of them.
+      - An empty list with O(prune=true) would delete everything, so it fails unless O(max_deletions) allows
+        that many deletions.
+    type: int
+    default: 10
   batch_size:
     description:
       - Highest number of objects in one bulk request.
-      - A task sends one bulk request when everything that changed fits in one batch,
+      - A task sends one bulk request per action (create, update, delete) when everything fits in one batch,
         and one request per batch otherwise, in order.
       - If a request fails, the failure names the requests (and task ids) already accepted and
         the objects not applied; running the task again sends only what is still different.
@@ -21,11 +47,14 @@ options:
     default: 500
   wait:
     description:
-      - The API applies a bulk update asynchronously and documents no endpoint to follow its task.
-        With O(wait=true), the module re-reads the changed objects until they show the desired values.
+      - The API applies bulk requests asynchronously and documents no endpoint to follow their tasks.
+        With O(wait=true) (the default), the module re-reads the changed objects until they show what was sent,
+        so that the next task, or the next play, reads the new state; without it, a task that runs right after
+        could read the state from before this task and write an old value back.
       - Write-only values (passwords) cannot be read back and are not waited for.
+      - V(false) returns as soon as the API accepted the requests (faster, for a last task).
     type: bool
-    default: false
+    default: true
   wait_timeout:
     description:
       - Seconds to wait with O(wait=true). When they run out, the module fails and names the objects
@@ -35,8 +64,10 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reads the current state and reports the same C(changed), C(changes) and diff that a real run would, without writing.
+    description: Reads the current state and reports the same C(changed), C(created), C(changed_ids), C(deleted_ids),
+      C(changes) and diff that a real run would, without writing.
   diff_mode:
     support: full
-    description: One diff entry per changed object, with only the changed keys; secrets are shown as a fixed mask.
+    description: One diff entry per changed object (created, updated or deleted), naming it in the header, with only
+      the changed keys; secrets are shown as a fixed mask.
 """

@@ -359,9 +359,9 @@ class UbidotsClient:
 
     # -- reads -----------------------------------------------------------------------
 
-    def get(self, path, params=None):
-        """GET one resource."""
-        return self.request("GET", API_PREFIX + path, params=params)
+    def get(self, path, key, params=None):
+        """GET one object: <path><key>/."""
+        return self.request("GET", API_PREFIX + path + quote(str(key), safe="~") + "/", params=params)
 
     def list(self, path, params=None, page_size=LIST_PAGE_SIZE):
         """Yield every object of a listing, following the envelope's `next` links."""
@@ -419,3 +419,19 @@ class UbidotsClient:
             raise UbidotsError("%s %s: the answer holds no task id." % (method, path),
                                method=method, path=path, maybe_applied=True)
         return str(task["id"])
+
+    def bulk(self, method, path, items):
+        """Send one bulk request (create, update or delete) and return the id of its asynchronous task."""
+        return self.bulk_update(method, path, items)
+
+    def create(self, path, body):
+        """POST one new object; return it as the API answered."""
+        return self.request("POST", API_PREFIX + path, body=body)
+
+    def post(self, path, body):
+        """POST a body that is not a bulk request (memberships); return the decoded answer."""
+        return self.request("POST", API_PREFIX + path, body=body)
+
+    def delete(self, path, key):
+        """DELETE one object: <path><key>."""
+        self.request("DELETE", API_PREFIX + path + quote(str(key), safe="~"))

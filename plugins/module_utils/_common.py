@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The base module class: shared connection options, library checks and the API client."""
+"""The module layer: connection options, library checks, secrets, the API client, and the one place
+that turns a result or a failure into exit_json / fail_json (UbidotsModule.run)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import (
     DEFAULT_API_URL,
     UbidotsClient,
+    UbidotsError,
 )
-from ansible_collections.ubidots.industrial.plugins.module_utils._compare import SECRET_KEYS
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure
+from ansible_collections.ubidots.industrial.plugins.module_utils._resources import SECRET_KEYS
+from ansible_collections.ubidots.industrial.plugins.module_utils._validate import jsonschema_problem
 
 try:
     import requests  # noqa: F401, pylint: disable=unused-import
@@ -25,6 +29,8 @@ try:
     JSONSCHEMA_IMPORT_ERROR = None
 except ImportError:
     JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
+
+HIDDEN = "NOT_LOGGING_PARAMETER"
 
 
 def ubidots_argument_spec():
@@ -40,24 +46,52 @@ def ubidots_argument_spec():
     )
 
 
+def _without_secrets(value, depth=0):
+    """A copy of `value` with the value of every secret key (password) replaced, at any depth."""
+    if depth > 50:
+        return HIDDEN
+    if isinstance(value, dict):
+        return {key: HIDDEN if key in SECRET_KEYS else _without_secrets(inner, depth + 1) for key, inner in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_secrets(inner, depth + 1) for inner in value]
+    return value
+
+
 class UbidotsModule(AnsibleModule):
-    """AnsibleModule with the connection options, the library checks and a client factory."""
+    """AnsibleModule with the connection options, the library checks, secrets and a client factory."""
 
     def __init__(self, argument_spec, **kwargs):
         spec = ubidots_argument_spec()
         spec.update(argument_spec)
+        self._client = None
         super().__init__(argument_spec=spec, **kwargs)
+        self._hide_nested_secrets(self.params)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if JSONSCHEMA_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("jsonschema"), exception=JSONSCHEMA_IMPORT_ERROR)
+        if jsonschema_problem():
+            self.fail_json(msg=jsonschema_problem())
         if not (self.params["api_token"] or "").strip():
             self.fail_json(msg="api_token is empty: set api_token (or token), or the UBIDOTS_TOKEN environment variable.")
         for name in ("timeout", "retries"):
             if self.params[name] < 0:
                 self.fail_json(msg="%s must be 0 or more, got %s." % (name, self.params[name]))
+        if self.params["timeout"] == 0:
+            self.fail_json(msg="timeout must be 1 or more seconds, got 0 (which would wait forever).")
         if self.params["rate_limit"] < 0:
             self.fail_json(msg="rate_limit must be 0 (off) or more, got %s." % self.params["rate_limit"])
+
+    def _log_invocation(self):
+        # Ansible logs the parameters to syslog / the journal before any module code runs, masking only
+        # top-level no_log options; passwords nested in the item lists would be logged in clear (and
+        # str() escapes them, so that no_log_values no longer match). Log a copy without them.
+        params = self.params
+        self.params = {key: _without_secrets(value) for key, value in params.items()}
+        try:
+            super()._log_invocation()
+        finally:
+            self.params = params
 
     def hide(self, value):
         """Register a secret found inside nested data so that no output can show it.
@@ -93,8 +127,7 @@ class UbidotsModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
         # AnsibleModule fails from its constructor when an argument is invalid (an item that is not a
-        # dict), before the engine has registered the passwords; the invocation it returns then holds
-        # them. Registering them here covers every way out.
+        # dict), before the secrets are registered; the invocation it returns then holds them.
         self._hide_nested_secrets(getattr(self, "params", None))
         super().fail_json(msg, **kwargs)
 
@@ -103,14 +136,33 @@ class UbidotsModule(AnsibleModule):
         super().exit_json(**kwargs)
 
     def client(self):
-        """The API client for this run (one requests.Session)."""
-        params = self.params
-        return UbidotsClient(
-            api_url=params["api_url"],
-            token=params["api_token"],
-            timeout=params["timeout"] or None,
-            validate_certs=params["validate_certs"],
-            rate_limit=params["rate_limit"],
-            retries=params["retries"],
-            user_agent="ansible-collection-ubidots.industrial",
-        )
+        """The API client of this run (one requests.Session), made on first use."""
+        if self._client is None:
+            params = self.params
+            self._client = UbidotsClient(
+                api_url=params["api_url"],
+                token=params["api_token"],
+                timeout=params["timeout"],
+                validate_certs=params["validate_certs"],
+                rate_limit=params["rate_limit"],
+                retries=params["retries"],
+                user_agent="ansible-collection-ubidots.industrial",
+            )
+        return self._client
+
+    def run(self, work, *args):
+        """Call work(self, *args) and exit with the result it returns, or fail with the Failure or
+        UbidotsError it raises: the one place where the collection's modules end."""
+        try:
+            result = work(self, *args)
+        except Failure as exc:
+            self.fail_json(msg=exc.msg, **dict(exc.result, api_calls=self._calls()))
+        except UbidotsError as exc:
+            self.fail_json(msg=exc.message, status=exc.status, api_calls=self._calls())
+        finally:
+            if self._client is not None:
+                self._client.close()
+        self.exit_json(**dict(result, api_calls=self._calls()))
+
+    def _calls(self):
+        return dict(self._client.calls) if self._client is not None else {"reads": 0, "writes": 0}

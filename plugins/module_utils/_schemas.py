@@ -17,6 +17,8 @@ from __future__ import annotations
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 KEY_PATTERN = "^[A-Za-z0-9_-]+$"
+# The "email" format as checked here: something@something.something, no spaces.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CONTACT_TYPES = ["email", "voice", "telegram", "sms"]
 
 _NULLABLE_KEY = {"type": ["string", "null"], "minLength": 1}
@@ -49,6 +51,21 @@ USER_SCHEMA = {
             "type": "array",
             "maxItems": 20,
             "items": {"type": "string", "minLength": 1, "maxLength": 50},
+        },
+        "organizations": {
+            "type": "array",
+            "description": "Memberships: the organizations the user belongs to, each with a role.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["role"],
+                "anyOf": [{"required": ["label"]}, {"required": ["id"]}],
+                "properties": {
+                    "label": {"type": "string", "minLength": 1, "description": "Organization label."},
+                    "id": {"type": "string", "minLength": 1, "description": "Organization id (instead of label)."},
+                    "role": {"type": "string", "minLength": 1, "description": "Role label."},
+                },
+            },
         },
         "contactMethods": {
             "type": "array",

@@ -6,20 +6,23 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ubidots_orgs_bulk
-short_description: Update many Ubidots organizations in one validated, idempotent bulk request that never wipes a field
+short_description: Create, update and delete many Ubidots organizations with bulk requests that never wipe a field
 version_added: 0.1.0
 description:
-  - Brings a list of existing Ubidots organizations to the wanted state with the bulk endpoint
-    C(POST /api/v2.0/organizations/_/bulk/update/) (a POST, whatever the Ubidots page's wording says).
-  - That endpoint is a full update. It "updates all Organization fields", so a field that is not sent
+  - Brings a list of Ubidots organizations to the wanted state, with one bulk request per batch for each action:
+    C(POST /api/v2.0/organizations/_/bulk/create/), C(POST /api/v2.0/organizations/_/bulk/update/) and
+    C(POST /api/v2.0/organizations/_/bulk/delete/).
+  - The bulk update is a full update. It "updates all Organization fields", so a field that is not sent
     goes back to its default. For each organization that differs, the module therefore sends its whole
     updatable state, the current object merged with your keys (V(label), V(name), V(description),
     V(properties), V(isActive), V(app), V(favicon), V(logo)), so that nothing you did not mention is reset.
+    A key the listing does not return is read from the organization itself, and left out of the write if it is
+    still missing (never sent as a default).
   - Every item is first checked against a JSON Schema derived from the Ubidots documentation;
-    if any item is invalid, the module fails with every error at once and sends no request at all.
-  - Only the listed organizations are read. With nothing to change the module sends no write and reports
-    C(changed=false).
-  - This module updates organizations; it does not create or delete them.
+    if any item is invalid, the module fails with every error at once and writes nothing.
+  - Only the listed organizations are read (the whole account with O(prune=true)). Requests go in this order,
+    creates, updates, deletes, so that an earlier failure never leaves a deletion done. With nothing to change
+    the module sends no write and reports C(changed=false).
 extends_documentation_fragment:
   - ubidots.industrial.connection
   - ubidots.industrial.connection.ACTION_GROUP
@@ -27,17 +30,24 @@ extends_documentation_fragment:
 options:
   organizations:
     description:
-      - The organizations to update, each a dict in the API's own field names.
-      - V(id) names the organization. An item without V(id) is found by V(label), which then cannot change.
+      - The organizations, each a dict in the API's own field names.
+      - V(id) names an existing organization; an V(id) that is not found is an error. An item without V(id) is
+        found by V(label), which then cannot change; with O(state=present), a label that does not exist is created
+        with the keys the item gives (the API names it after its label unless V(name) is given).
       - "Keys: V(id), V(label) (ASCII letters, digits, dash and underscore), V(name), V(description),
         V(favicon) and V(logo) (an image URL, or V(null) for none), V(properties) (a dict), V(isActive)
         (boolean), V(app) (app id or label, or V(null) for none). Other keys are refused."
-      - Only the keys you give are compared. V(properties) is compared deeply (key order does not count;
-        see O(purge_properties)); V(app) matches the current app by id or label.
+      - The documented rules apply to every value that is sent. A value that equals the current one is not sent,
+        so it is never refused (accounts hold values older than the rules, such as a null description), and a label
+        that only finds an organization is never refused for its format.
+      - Every V(app) that would be sent is looked up first; an unknown one fails the task before any write, in
+        check mode too.
+      - Only the keys you give are compared. V(properties) is compared deeply, as JSON (key order does not count,
+        V(true) is not V(1); see O(purge_properties)); V(app) matches the current app by id or label.
       - V(favicon) and V(logo) are compared with the URL of the current image (the C(raw) entry the API
         returns for it). An image uploaded another way compares equal only when you give that same URL.
         An organization that is sent for another change keeps its images, sent back as their current URL.
-      - An empty list sends no request and reports C(changed=false).
+      - An empty list sends no request and reports C(changed=false) (unless O(prune=true)).
     type: list
     elements: dict
     required: true
@@ -49,72 +59,96 @@ options:
     type: bool
     default: false
 notes:
-  - Between the read and the write, the module holds the current state. If someone changes an organization
-    in that window, the full update sends back what was read, and their change to the other fields is lost;
-    run the task again, or run it when nobody edits organizations by hand.
+  - Two tasks in a row see each other's changes, because each waits (O(wait)) until its changes show before it
+    ends. What no module can guarantee is a change made by someone else between this module's read and its
+    write: the full update then sends back what was read, and their change to the other fields is lost.
 seealso:
   - module: ubidots.industrial.ubidots_users_bulk
+  - module: ubidots.industrial.ubidots_orgs_info
   - name: Bulk Update Organizations (Ubidots API reference)
-    description: The endpoint this module calls.
+    description: The update endpoint this module calls.
     link: https://docs.ubidots.com/reference/bulk-update-organizations
 author:
   - Ubidots Industrial collection maintainers (@ubidots)
 """
 
 EXAMPLES = r"""
-- name: Manage Ubidots organizations from the controller, once per play
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/ubidots.industrial.ubidots:
-      api_url: https://industrial.api.ubidots.com
-      # api_token comes from the UBIDOTS_TOKEN environment variable
-  tasks:
-    - name: Bring organizations to the wanted state (other fields are kept)
-      ubidots.industrial.ubidots_orgs_bulk:
-        organizations:
-          - id: 6027087b65a24d1987654321
-            description: Organization One
-            properties:
-              color: "#BADA55"
-          - label: plant-north            # found by label, which then cannot change
-            name: Plant North
-            app: field-service             # app id or label
-            isActive: true
+# The modules call the API from the controller: run them once per play (run_once, delegate_to: localhost),
+# or in a play on localhost. api_token comes from the UBIDOTS_TOKEN environment variable here.
+- name: Bring organizations to the wanted state (other fields are kept; a new label is created)
+  ubidots.industrial.ubidots_orgs_bulk:
+    organizations:
+      - id: 6027087b65a24d1987654321
+        description: Organization One
+        properties:
+          color: "#BADA55"
+      - label: plant-north            # found by label; created if it does not exist
+        name: Plant North
+        app: field-service             # app id or label
+        isActive: true
+  run_once: true
+  delegate_to: localhost
 
-- name: Make properties exactly what the repository holds
+- name: Delete organizations
+  ubidots.industrial.ubidots_orgs_bulk:
+    organizations:
+      - label: plant-closed
+    state: absent
+  run_once: true
+  delegate_to: localhost
+
+- name: Plan the repository as the whole truth (prune), in check mode first
   ubidots.industrial.ubidots_orgs_bulk:
     organizations: "{{ ubidots_organizations }}"
     purge_properties: true
+    prune: true
+    max_deletions: 3
+  check_mode: true
+  diff: true
+  register: plan
   run_once: true
   delegate_to: localhost
 """
 
 RETURN = r"""
+created:
+  description: Labels of the organizations created (planned, in check mode).
+  returned: success
+  type: list
+  elements: str
+  sample: [plant-north]
 changed_ids:
-  description: Ids of the organizations that differed (and were sent, unless in check mode).
+  description: Ids of the existing organizations that differed (and were updated, unless in check mode).
   returned: success
   type: list
   elements: str
   sample: [6027087b65a24d1987654321]
+deleted_ids:
+  description: Ids of the organizations deleted (planned, in check mode), by O(state=absent) or O(prune=true).
+  returned: success
+  type: list
+  elements: str
 unchanged_ids:
   description: Ids of the listed organizations that already had the wanted values.
   returned: success
   type: list
   elements: str
 changes:
-  description: For each changed organization, the changed keys before and after.
+  description:
+    - One entry per created, updated or deleted organization, in the order they are sent, with the changed keys
+      before and after (V("") for nothing). C(id) is null for an organization not created yet.
   returned: success
   type: list
   elements: dict
   sample:
-    - id: 6027087b65a24d1987654321
+    - action: update
+      id: 6027087b65a24d1987654321
       label: org1
       before: {description: ""}
       after: {description: Organization One}
 tasks:
   description:
-    - Ids of the asynchronous tasks the API answered with, one per bulk request, in batch order.
+    - Ids of the asynchronous tasks the API answered with, one per bulk request, in the order sent.
     - Empty in check mode and when nothing changed.
   returned: always
   type: list
@@ -126,45 +160,39 @@ api_calls:
   type: dict
   sample: {reads: 1, writes: 1}
 errors:
-  description: Every validation or lookup error (the first 1,000 of them), when the module failed before writing.
+  description: Every validation, lookup or reference error (the first 1,000 of them), when the module failed before writing.
   returned: failure
   type: list
   elements: str
   sample: ["organizations[0] (id 6027087b65a24d1987654321): isActive: must be boolean, got string"]
 accepted_ids:
-  description: When a bulk request failed, the ids sent in the requests accepted before it.
+  description: When a bulk request failed, the ids of the organizations updated or deleted by the requests before it.
   returned: failure
   type: list
   elements: str
 failed_ids:
   description:
-    - When a bulk request failed, the ids that request held.
+    - When a bulk request failed, the organizations it held (ids, or C(new <label>) for one not created yet).
     - If the server received it but gave no usable answer (a timeout, a dropped connection, HTTP 500), the message
       says that it may have been applied, and the task reports C(changed=true).
   returned: failure
   type: list
   elements: str
 unsent_ids:
-  description: When a bulk request failed, the ids of the later requests, which were not sent.
+  description: When a bulk request failed, the organizations of the later requests, which were not sent.
   returned: failure
   type: list
   elements: str
 """
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import BulkEngine, bulk_argument_spec
+from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import bulk_argument_spec, run_bulk
 from ansible_collections.ubidots.industrial.plugins.module_utils._common import UbidotsModule
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import ORGANIZATIONS
 
 
 def main():
-    argument_spec = dict(
-        organizations=dict(type="list", elements="dict", required=True),
-        purge_properties=dict(type="bool", default=False),
-    )
-    argument_spec.update(bulk_argument_spec())
-    module = UbidotsModule(argument_spec=argument_spec, supports_check_mode=True)
-    BulkEngine(module, ORGANIZATIONS, module.params["organizations"],
-               options={"purge_properties": module.params["purge_properties"]}).run()
+    module = UbidotsModule(argument_spec=bulk_argument_spec(ORGANIZATIONS), supports_check_mode=True)
+    module.run(run_bulk, ORGANIZATIONS)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._resources impo
 def main():
     module = UbidotsModule(argument_spec=info_argument_spec("labels"), supports_check_mode=True,
                            mutually_exclusive=[("filters", "ids"), ("filters", "labels")])
-    run_info(module, ORGANIZATIONS, "labels")
+    module.run(run_info, ORGANIZATIONS, "labels")
 
 
 if __name__ == "__main__":

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ubidots_users_bulk
-short_description: Update many Ubidots users in one validated, idempotent bulk request
+short_description: Create, update and delete many Ubidots users, validated and idempotent, with bulk requests
 version_added: 0.1.0
 description:
-  - Brings a list of existing Ubidots users to the wanted state with the bulk endpoint
-    C(PATCH /api/v2.0/users/_/bulk/update/).
+  - Brings a list of Ubidots users to the wanted state.
   - Every item is first checked against a JSON Schema derived from the Ubidots documentation;
-    if any item is invalid, the module fails with every error at once and sends no request at all.
-  - The module then reads the listed users (only them, and only the keys given), compares, and sends
-    the users that differ as their id and the changed keys, in one request when they fit in O(batch_size).
-    With nothing to change it sends no write and reports C(changed=false).
-  - The API answers with the id of an asynchronous task; see O(wait).
-  - This module updates users; it does not create or delete them.
+    if any item is invalid, the module fails with every error at once and writes nothing.
+  - The module then reads the listed users (only them, and only the keys given), plans what to create, update
+    and delete, and sends it. Existing users that differ are updated with the bulk endpoint
+    C(PATCH /api/v2.0/users/_/bulk/update/) (their id and the changed keys), in one request when they fit in
+    O(batch_size). The API documents no bulk create or delete of users, so a new user is created with
+    C(POST /api/v2.0/users/) and a leaver deleted with C(DELETE /api/v2.0/users/<id>), one request each,
+    under the client's rate limit.
+  - Requests go in this order, creates, updates, deletes, so that an earlier failure never leaves a deletion done.
+  - With nothing to change it sends no write and reports C(changed=false).
 extends_documentation_fragment:
   - ubidots.industrial.connection
   - ubidots.industrial.connection.ACTION_GROUP
@@ -25,94 +27,150 @@ extends_documentation_fragment:
 options:
   users:
     description:
-      - The users to update, each a dict in the API's own field names.
-      - V(id) names the user. An item without V(id) is found by V(username), which then cannot change.
+      - The users, each a dict in the API's own field names.
+      - V(id) names an existing user. An item without V(id) is found by V(username), which then cannot change; with
+        O(state=present), a username that does not exist is created.
+      - A new user needs V(username), V(email) and V(password); an item that lacks one fails the task before any
+        write, naming the item and the keys it lacks.
       - "Keys: V(id), V(username), V(password), V(firstName), V(lastName), V(email), V(defaultOrganization)
         (organization id or label), V(defaultRole) (role label), V(defaultDashboard) (dashboard id or label),
         V(language), V(website), V(timezone), V(decimalPlaces) (integer), V(numberFormat), V(isActive)
         (boolean), V(tags) (at most 20, each at most 50 characters), V(contactMethods) (list of
-        C({type: email|voice|telegram|sms, values: [str], properties: {}})). Other keys are refused."
+        C({type: email|voice|telegram|sms, values: [str], properties: {}})), V(organizations) (memberships, see
+        below). Other keys are refused."
+      - V(organizations) lists the user's memberships, each C({label: <organization label>, role: <role label>})
+        (C(id) instead of C(label) is accepted); an organization may appear once per user. They are compared as a
+        set of (organization, role): a missing membership, or one with another role, is assigned with one
+        C(POST /api/v2.0/users/<id>/_/assign_organizations/) per user holding only that user's changed memberships;
+        a membership you do not list is kept unless O(purge_organizations=true). Every organization and role is
+        looked up first; an unknown one fails the task before any write. Memberships are read only when an item
+        lists them. A user created by the task gets its memberships right after it is created.
+      - The documented rules apply to every value that is sent. A value that equals the current one is not sent,
+        so it is never refused (accounts hold values older than the rules, such as V(john.doe)), and a username
+        that only finds a user is never refused for its format.
       - V(username) may hold only ASCII letters, digits, dash and underscore. The Ubidots page says
-        "alphanumeric characters, dash or hyphen"; the second word is read as the underscore. Its own
-        example V(User 1) breaks the rule and is refused here before anything is sent.
-      - The Ubidots page marks V(username), V(password) and V(email) required; that holds for creating
-        a user. For this update only the identity (V(id) or V(username)) is required.
+        "alphanumeric characters, dash or hyphen"; the second word is read as the underscore.
+      - Every V(defaultOrganization), V(defaultRole) and V(defaultDashboard) that would be sent is looked up
+        first (one read per kind); an unknown one fails the task before any write, in check mode too.
       - Only the keys you give are compared. V(tags) are compared as a set; V(defaultOrganization) and
         V(defaultDashboard) match the user's current one by id or label, V(defaultRole) by label;
-        V(contactMethods) are compared without their server-side ids, in any order.
-      - An empty list sends no request and reports C(changed=false).
+        V(contactMethods) are compared without their server-side ids, in any order. Values compare as JSON does
+        (V(true) is not V(1)).
+      - An empty list sends no request and reports C(changed=false) (unless O(prune=true)).
     type: list
     elements: dict
     required: true
   update_password:
     description:
-      - Passwords cannot be read back, so a given password cannot be compared.
-      - V(always) sends every given password, and so reports the user as changed on every run.
-      - V(never) sends no password, and warns for each item that holds one.
+      - Passwords cannot be read back, so a given password cannot be compared. A new user always gets the
+        password its item gives (the API requires one).
+      - V(on_create) sends a password only when the user is created, so a play that lists passwords is idempotent.
+      - V(always) also sends every given password to existing users, and so reports them as changed on every run.
+      - V(never) sends no password to existing users, and warns for each such item that holds one.
     type: str
-    choices: [always, never]
-    default: always
+    choices: [always, on_create, never]
+    default: on_create
+  purge_organizations:
+    description:
+      - With V(true), a membership of a listed user that its V(organizations) does not list is removed, with one
+        C(POST /api/v2.0/users/<id>/_/remove_organizations/) per user (body C([{label}, ...])). That endpoint is
+        used by public client code but is missing from the Ubidots API reference.
+      - Only users whose item lists V(organizations) are touched; V(organizations=[]) with V(true) removes every
+        membership of that user.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - Passwords and the token are registered as secrets at run time, so that no result, diff, warning,
-    error or C(-vvv) output shows them; diffs show a password as C(********).
+    error, C(-vvv) output or module invocation log shows them; diffs show a password as C(********).
+  - Two tasks in a row see each other's changes, because each waits (O(wait)) until its changes show. What no
+    module can guarantee is a change made by someone else between this module's read and its write.
 seealso:
+  - module: ubidots.industrial.ubidots_users_info
   - name: Bulk Update Users (Ubidots API reference)
-    description: The endpoint this module calls.
+    description: The endpoint this module calls for existing users.
     link: https://docs.ubidots.com/reference/bulk-update-users
 author:
   - Ubidots Industrial collection maintainers (@ubidots)
 """
 
 EXAMPLES = r"""
-- name: Manage Ubidots users from the controller, once per play
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/ubidots.industrial.ubidots:
-      api_url: https://industrial.api.ubidots.com
-      # api_token comes from the UBIDOTS_TOKEN environment variable
-  tasks:
-    - name: Bring users to the wanted state
-      ubidots.industrial.ubidots_users_bulk:
-        users:
-          - id: 409dba9c67d3bb19f554
-            firstName: Ada
-            lastName: Lovelace
-            tags: [engineering, admins]
-            defaultRole: editor
-          - username: grace-hopper          # found by username, which then cannot change
-            isActive: true
-            defaultOrganization: plant-north  # organization id or label
-            contactMethods:
-              - type: email
-                values: [grace@example.com]
-
-- name: Preview, then apply (run the play with --check --diff first)
+# The modules call the API from the controller: run them once per play (run_once, delegate_to: localhost),
+# or in a play on localhost. api_token comes from the UBIDOTS_TOKEN environment variable here.
+- name: Bring users to the wanted state (a new username is created)
   ubidots.industrial.ubidots_users_bulk:
-    api_token: "{{ vault_ubidots_token }}"
-    users: "{{ ubidots_users }}"
-    update_password: never
-  register: result
+    users:
+      - id: 409dba9c67d3bb19f554
+        firstName: Ada
+        lastName: Lovelace
+        tags: [engineering, admins]
+        defaultRole: editor
+      - username: grace-hopper          # found by username; created if it does not exist
+        email: grace@example.com
+        password: "{{ vault_grace_password }}"   # sent only when the user is created (update_password: on_create)
+        isActive: true
+        defaultOrganization: plant-north  # organization id or label
+        contactMethods:
+          - type: email
+            values: [grace@example.com]
+        organizations:                   # memberships
+          - label: plant-north
+            role: editor
+          - label: plant-south
+            role: viewer
+  run_once: true
+  delegate_to: localhost
 
-- name: Reset passwords and wait until every change is visible
+- name: Remove leavers
   ubidots.industrial.ubidots_users_bulk:
     users:
       - username: contractor-01
+      - username: contractor-02
+    state: absent
+  run_once: true
+  delegate_to: localhost
+
+- name: Preview what the repository would change, prune included (read the diff before applying)
+  ubidots.industrial.ubidots_users_bulk:
+    api_token: "{{ vault_ubidots_token }}"
+    users: "{{ ubidots_users }}"
+    prune: true
+    max_deletions: 5
+  check_mode: true
+  diff: true
+  register: plan
+  run_once: true
+  delegate_to: localhost
+
+- name: Reset a password
+  ubidots.industrial.ubidots_users_bulk:
+    users:
+      - username: contractor-03
         password: "{{ vault_contractor_password }}"
-        isActive: false
-    wait: true
-    wait_timeout: 60
+    update_password: always
   run_once: true
   delegate_to: localhost
 """
 
 RETURN = r"""
+created:
+  description: Usernames of the users created (planned, in check mode).
+  returned: success
+  type: list
+  elements: str
+  sample: [grace-hopper]
 changed_ids:
-  description: Ids of the users that differed (and were sent, unless in check mode).
+  description: Ids of the existing users that differed (and were updated, unless in check mode).
   returned: success
   type: list
   elements: str
   sample: [409dba9c67d3bb19f554]
+deleted_ids:
+  description: Ids of the users deleted (planned, in check mode), by O(state=absent) or O(prune=true).
+  returned: success
+  type: list
+  elements: str
+  sample: [5f9a1c3e2b4d6f8a0c1e]
 unchanged_ids:
   description: Ids of the listed users that already had the wanted values.
   returned: success
@@ -120,18 +178,21 @@ unchanged_ids:
   elements: str
   sample: [445da83878abc3c75756]
 changes:
-  description: For each changed user, the changed keys before and after; passwords masked.
+  description:
+    - One entry per created, updated or deleted user, in the order they are sent, with the changed keys before
+      and after (V("") for nothing); passwords masked. C(id) is null for a user not created yet.
   returned: success
   type: list
   elements: dict
   sample:
-    - id: 409dba9c67d3bb19f554
+    - action: update
+      id: 409dba9c67d3bb19f554
       username: ada
       before: {firstName: Ada, tags: [engineering]}
       after: {firstName: Augusta, tags: [admins, engineering]}
 tasks:
   description:
-    - Ids of the asynchronous tasks the API answered with, one per bulk request, in batch order.
+    - Ids of the asynchronous tasks the API answered bulk requests with, in the order sent.
     - Empty in check mode and when nothing changed.
   returned: always
   type: list
@@ -143,45 +204,39 @@ api_calls:
   type: dict
   sample: {reads: 1, writes: 1}
 errors:
-  description: Every validation or lookup error (the first 1,000 of them), when the module failed before writing.
+  description: Every validation, lookup or reference error (the first 1,000 of them), when the module failed before writing.
   returned: failure
   type: list
   elements: str
   sample: ["users[3] (id 409dba9c67d3bb19f554): tags: 21 items, at most 20"]
 accepted_ids:
-  description: When a bulk request failed, the ids sent in the requests accepted before it.
+  description: When a request failed, the ids of the users that the requests before it created, updated or deleted.
   returned: failure
   type: list
   elements: str
 failed_ids:
   description:
-    - When a bulk request failed, the ids that request held.
+    - When a request failed, the users it held (ids, or C(new <username>) for a user not created yet).
     - If the server received it but gave no usable answer (a timeout, a dropped connection, HTTP 500), the message
       says that it may have been applied, and the task reports C(changed=true).
   returned: failure
   type: list
   elements: str
 unsent_ids:
-  description: When a bulk request failed, the ids of the later requests, which were not sent.
+  description: When a request failed, the users of the later requests, which were not sent.
   returned: failure
   type: list
   elements: str
 """
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import BulkEngine, bulk_argument_spec
+from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import bulk_argument_spec, run_bulk
 from ansible_collections.ubidots.industrial.plugins.module_utils._common import UbidotsModule
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import USERS
 
 
 def main():
-    argument_spec = dict(
-        users=dict(type="list", elements="dict", required=True),
-        update_password=dict(type="str", choices=["always", "never"], default="always", no_log=False),
-    )
-    argument_spec.update(bulk_argument_spec())
-    module = UbidotsModule(argument_spec=argument_spec, supports_check_mode=True)
-    BulkEngine(module, USERS, module.params["users"],
-               options={"update_password": module.params["update_password"]}).run()
+    module = UbidotsModule(argument_spec=bulk_argument_spec(USERS), supports_check_mode=True)
+    module.run(run_bulk, USERS)
 
 
 if __name__ == "__main__":

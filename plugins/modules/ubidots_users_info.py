@@ -23,6 +23,14 @@ options:
       - Read only the users with these usernames. Usernames that do not exist are returned in RV(missing_usernames).
     type: list
     elements: str
+  memberships:
+    description:
+      - Also read each user's memberships (C(fields=organizations), a larger read) and return them as
+        V(organizations), a list of C({label, role}) sorted by label, the shape
+        M(ubidots.industrial.ubidots_users_bulk) takes, so that the round trip stays a no-op.
+    type: bool
+    default: false
+    version_added: 0.2.0
 seealso:
   - module: ubidots.industrial.ubidots_users_bulk
 author:
@@ -39,6 +47,11 @@ EXAMPLES = r"""
 - name: Feed them back unchanged (a no-op)
   ubidots.industrial.ubidots_users_bulk:
     users: "{{ active.users }}"
+
+- name: Read users with their memberships (organization and role)
+  ubidots.industrial.ubidots_users_info:
+    memberships: true
+  register: with_memberships
 
 - name: Read two users by username
   ubidots.industrial.ubidots_users_info:
@@ -63,6 +76,7 @@ users:
       tags: [engineering]
       isActive: true
       contactMethods: [{type: email, values: [alice@example.com], properties: {}}]
+      organizations: [{label: plant-north, role: editor}]   # with memberships=true
 count:
   description: Number of users returned.
   returned: success
@@ -90,9 +104,10 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._resources impo
 
 
 def main():
-    module = UbidotsModule(argument_spec=info_argument_spec("usernames"), supports_check_mode=True,
+    spec = info_argument_spec("usernames", memberships=dict(type="bool", default=False))
+    module = UbidotsModule(argument_spec=spec, supports_check_mode=True,
                            mutually_exclusive=[("filters", "ids"), ("filters", "usernames")])
-    run_info(module, USERS, "usernames")
+    module.run(run_info, USERS, "usernames")
 
 
 if __name__ == "__main__":

@@ -11,16 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._compare import (
-    MASK,
-    WRITE_ONLY,
-    compare_item,
-    validate_items,
-)
+from ansible_collections.ubidots.industrial.plugins.module_utils._plan import make_plan
+from ansible_collections.ubidots.industrial.plugins.module_utils._rules import MASK, WRITE_ONLY
+from ansible_collections.ubidots.industrial.plugins.module_utils._validate import validator
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import ORGANIZATIONS, USERS
 from ansible_collections.ubidots.industrial.plugins.module_utils._schemas import SCHEMAS
 
 REPO = Path(__file__).resolve().parents[4]
+
+
+def validate_items(spec, items):
+    """Every validation message, as the module's failure lists them."""
+    return validator(spec).validate(items).errors
+
+
+def compare_item(spec, item, obj, options):
+    """(before, after, body) of the update the plan makes for `item` against `obj`; body None when unchanged."""
+    plan = make_plan(spec, [item], [obj], dict({"update_password": "always"}, **options))
+    return (plan.updates[0].before, plan.updates[0].after, plan.updates[0].body) if plan.updates else ({}, {}, None)
 
 CURRENT_USER = {
     "id": "u1", "username": "ada", "firstName": "Ada", "tags": ["b", "a"],

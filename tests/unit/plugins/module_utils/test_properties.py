@@ -22,19 +22,40 @@ import responses
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import BulkEngine
+from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import run_bulk
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsClient, UbidotsError
 from ansible_collections.ubidots.industrial.plugins.module_utils._common import UbidotsModule
-from ansible_collections.ubidots.industrial.plugins.module_utils._compare import (
-    MASK,
-    MAX_ERRORS_KEPT,
-    _validator,
-    compare_item,
-    compile_check,
-    errors_message,
-    validate_items,
-)
+from ansible_collections.ubidots.industrial.plugins.module_utils._fastcheck import compile_check
+from ansible_collections.ubidots.industrial.plugins.module_utils._plan import make_plan
+from ansible_collections.ubidots.industrial.plugins.module_utils._rules import MASK
+from ansible_collections.ubidots.industrial.plugins.module_utils._validate import MAX_ERRORS_KEPT, validator
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import ORGANIZATIONS, USERS
+
+def validate_items(spec, items):
+    """The validation of `items` (its errors as a list, with total and more_items)."""
+    found = validator(spec).validate(items)
+    errors = list(found.errors)
+    return errors if not found else _Errors(errors, found)
+
+
+class _Errors(list):
+    def __init__(self, errors, found):
+        super().__init__(errors)
+        self.total = found.total
+        self.more_items = found.more_items
+        self.found = found
+
+
+def errors_message(spec, errors):
+    """The module's failure message for a validation."""
+    return errors.found.message(spec)
+
+
+def compare_item(spec, item, obj, options):
+    """(before, after, body) of the update the plan makes for `item` against `obj`; body None when unchanged."""
+    plan = make_plan(spec, [item], [obj], dict({"update_password": "always"}, **options))
+    return (plan.updates[0].before, plan.updates[0].after, plan.updates[0].body) if plan.updates else ({}, {}, None)
+
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ENGINE_SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -97,6 +118,7 @@ ORG_REFS = [{"id": "o1", "label": "plant-north", "name": "Plant North"},
 DASHBOARDS = [{"id": "d1", "label": "energy", "name": "Energy"}]
 ROLES = [{"label": "editor", "name": "Editor"}, {"label": "viewer", "name": "Viewer"}]
 APPS = [{"id": "a1", "label": "main-app", "name": "Main"}, {"id": "a2", "label": "field", "name": "Field"}]
+CATALOG = {"/organizations/": ORG_REFS, "/dashboards/": DASHBOARDS, "/roles/": ROLES, "/apps/": APPS}
 
 
 def _find(catalog, value, keys=("id", "label")):
@@ -328,11 +350,17 @@ class FakeClient:
         self.calls["reads"] += 1
         key = param[:-len("__in")]
         wanted = set(values)
-        for obj in self.store.values():
+        objects = self.store.values() if path == self.spec.path else CATALOG[path]
+        for obj in objects:
             if obj.get(key) in wanted:
                 yield copy.deepcopy(obj)
 
-    def bulk_update(self, method, path, items):  # pylint: disable=unused-argument
+    def list(self, path, params=None):  # pylint: disable=unused-argument
+        """The objects references point at (roles, dashboards, apps)."""
+        self.calls["reads"] += 1
+        return copy.deepcopy(CATALOG[path])
+
+    def bulk(self, method, path, items):  # pylint: disable=unused-argument
         self.calls["writes"] += 1
         self.sent.append(copy.deepcopy(items))
         for item in items:
@@ -347,12 +375,15 @@ class FakeModule:
     """What the engine uses of UbidotsModule (hide is the real one)."""
 
     hide = UbidotsModule.hide
+    run = UbidotsModule.run
+    _calls = UbidotsModule._calls
 
     def __init__(self, client, check_mode, batch_size):
         self._client = client
         self.check_mode = check_mode
         self._diff = True
-        self.params = {"batch_size": batch_size, "wait": False, "wait_timeout": 5}
+        self.params = {"batch_size": batch_size, "wait": False, "wait_timeout": 5, "state": "present", "prune": False,
+                       "max_deletions": 10}
         self.no_log_values = set()
         self.warnings = []
 
@@ -377,8 +408,11 @@ def run_engine(spec, store, apply, items, options, check_mode, batch_size):
     """One module run; returns (status, result, client). The result is not masked: it must hold no secret by itself."""
     client = FakeClient(spec, store, apply)
     module = FakeModule(client, check_mode, batch_size)
+    module.params.update(options, **{spec.option: copy.deepcopy(items)})
+    for name, option in spec.options.items():
+        module.params.setdefault(name, option.get("default"))
     with pytest.raises(Exit) as leave:
-        BulkEngine(module, spec, copy.deepcopy(items), options=options).run()
+        module.run(run_bulk, spec)
     return leave.value.status, leave.value.result, client
 
 
@@ -542,7 +576,7 @@ def test_the_fast_check_agrees_with_jsonschema(request, spec, data):
     check = compile_check(spec.schema)
     assert check is not None
     item = data.draw(_objects_for(spec.schema) | json_values)
-    assert check(item) == _validator(spec.schema).is_valid(item)
+    assert check(item) == validator(spec).jsonschema.is_valid(item)
     record_property(request, "fast")
 
 

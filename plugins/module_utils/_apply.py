@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Sending a plan: one bulk request per batch where the API has a bulk endpoint, one request per
+object where it has none, in the plan's order (creates, updates, deletes). A failure raises
+ApplyError, which says what was accepted, what failed (or may have been applied) and what was not sent.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError, format_detail
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import (
+    MAX_ERRORS_IN_MESSAGE,
+    Failure,
+    plural,
+    some,
+)
+from ansible_collections.ubidots.industrial.plugins.module_utils._plan import CREATE, DELETE, UPDATE, compare
+
+
+MEMBERSHIPS = "memberships"
+
+
+class Request:  # pylint: disable=too-few-public-methods
+    """One request of a plan: an action, whether it is a bulk request, and the changes it carries.
+
+    A membership request also names its endpoint (`path`, under the user) and its body (`entries`).
+    """
+
+    def __init__(self, action, bulk, changes, path=None, entries=None):
+        self.action = action
+        self.bulk = bulk
+        self.changes = changes
+        self.path = path
+        self.entries = entries
+
+
+def requests_of(spec, plan, batch_size):
+    """The requests that carry `plan`, in order: creates, updates, memberships, deletes.
+
+    Memberships come after creates and updates, so that a user created by this task exists; deletes
+    come last, because they are the one change that cannot be undone.
+    """
+    out = []
+    for action, changes, bulk in ((CREATE, plan.creates, spec.create == "bulk"),
+                                  (UPDATE, [c for c in plan.updates if c.body is not None], True)):
+        size = batch_size if bulk else 1
+        out.extend(Request(action, bulk, changes[i:i + size]) for i in range(0, len(changes), size))
+    for change in plan.memberships:
+        for key, (assign, remove) in change.memberships.items():
+            rule = spec.rule(key)
+            if assign:
+                out.append(Request(MEMBERSHIPS, False, [change], rule.assign_path, [dict(e) for e in assign]))
+            if remove:
+                out.append(Request(MEMBERSHIPS, False, [change], rule.remove_path, remove))
+    size = batch_size if spec.delete == "bulk" else 1
+    out.extend(Request(DELETE, spec.delete == "bulk", plan.deletes[i:i + size]) for i in range(0, len(plan.deletes), size))
+    return out
+
+
+class Applied:
+    """What was sent so far: the task ids of the bulk requests, and the changes the API accepted."""
+
+    def __init__(self):
+        self.tasks = []
+        self.accepted = []
+        self._seen = set()
+
+    def accept(self, changes):
+        """Record changes the API accepted (once each: a user's memberships follow its body)."""
+        for change in changes:
+            if id(change) not in self._seen:
+                self._seen.add(id(change))
+                self.accepted.append(change)
+
+    @property
+    def created(self):
+        """Names of the objects created."""
+        return [c.name for c in self.accepted if c.action == CREATE]
+
+
+class ApplyError(Failure):
+    """A request of the plan failed; the result keys say what was accepted, failed and not sent."""
+
+
+def _send(client, spec, request):
+    """Send one request; return the task id of a bulk request, or None."""
+    bodies = [change.body for change in request.changes]
+    if request.action == MEMBERSHIPS:
+        change = request.changes[0]
+        client.post(spec.path + quote(str(change.id), safe="~") + "/" + request.path, request.entries)
+        return None
+    if request.action == CREATE and request.bulk:
+        return client.bulk("POST", spec.create_path, bodies)
+    if request.action == CREATE:
+        created = client.create(spec.create_path, bodies[0])
+        request.changes[0].id = created.get("id") if isinstance(created, dict) else None
+        return None
+    if request.action == UPDATE:
+        return client.bulk(spec.update_method, spec.update_path, bodies)
+    if request.bulk:
+        return client.bulk("POST", spec.delete_path, bodies)
+    client.delete(spec.path, bodies[0])
+    return None
+
+
+def apply(client, spec, plan, batch_size):
+    """Send every change of `plan`; return Applied, or raise ApplyError."""
+    applied = Applied()
+    requests = requests_of(spec, plan, batch_size)
+    for number, request in enumerate(requests, start=1):
+        try:
+            task = _send(client, spec, request)
+        except UbidotsError as exc:
+            raise _failure(spec, exc, requests, number, applied) from None
+        if task is not None:
+            applied.tasks.append(task)
+        applied.accept(request.changes)
+    return applied
+
+
+def _name(change):
+    return change.id if change.id is not None else "new %s" % change.name
+
+
+def _failure(spec, exc, requests, number, applied):
+    failed = requests[number - 1].changes
+    unsent = [change for request in requests[number:] for change in request.changes]
+    reason = exc.message
+    if (exc.code == 400001 or exc.status == 400) and isinstance(exc.detail, (dict, list)):
+        reason = "%s %s: validation error (%s): %s" % (exc.method, exc.path, exc.code or 400,
+                                                       _name_rejected(exc.detail, failed))
+    kind = "Bulk request" if requests[number - 1].bulk else "Request"
+    msg = "%s %d of %d failed: %s." % (kind, number, len(requests), reason.rstrip("."))
+    if applied.accepted:
+        msg += " Already accepted: %s in %s%s: %s." % (
+            plural(len(applied.accepted), spec.noun), "request 1" if number == 2 else "requests 1-%d" % (number - 1),
+            " (%s %s)" % ("task" if len(applied.tasks) == 1 else "tasks", ", ".join(applied.tasks)) if applied.tasks else "",
+            some([_name(c) for c in applied.accepted]))
+    elif not exc.maybe_applied:
+        msg += " Nothing was written."
+    if exc.maybe_applied:
+        # The request reached the server and its fate is unknown: never claim it was not applied.
+        msg += (" Request %d may have been applied (the server received it but gave no usable answer): %s (%s)."
+                % (number, plural(len(failed), spec.noun), some([_name(c) for c in failed])))
+        if unsent:
+            msg += " Not sent: %s (%s)." % (plural(len(unsent), spec.noun), some([_name(c) for c in unsent]))
+    else:
+        msg += " Not applied: %s (%s)." % (plural(len(failed) + len(unsent), spec.noun),
+                                           some([_name(c) for c in failed + unsent]))
+    msg += " Running the task again sends only what is still different."
+    return ApplyError(msg, changed=bool(applied.accepted) or exc.maybe_applied, tasks=applied.tasks,
+                      created=applied.created, accepted_ids=[c.id for c in applied.accepted if c.id is not None],
+                      failed_ids=[_name(c) for c in failed], unsent_ids=[_name(c) for c in unsent], status=exc.status)
+
+
+def _name_rejected(detail, changes):
+    """Map the API's per-position detail ({"3": {...}} or [{}, {...}]) back to the user's items."""
+    pairs = detail.items() if isinstance(detail, dict) else enumerate(detail)
+    parts = []
+    for position, problem in pairs:
+        if not problem:
+            continue
+        if len(parts) == MAX_ERRORS_IN_MESSAGE:
+            parts.append("and more")
+            break
+        try:
+            change = changes[int(position)]
+        except (TypeError, ValueError, IndexError):
+            parts.append("%s: %s" % (position, format_detail(problem)))
+            continue
+        parts.append("%s: %s" % (change.label, format_detail(problem)))
+    return "; ".join(parts) or format_detail(detail)
+
+
+def wait_until_visible(client, spec, applied, options, timeout):
+    """Re-read the changed objects until they show what was sent (created ones exist, deleted ones are
+    gone), or fail after `timeout` seconds naming those that do not yet."""
+    pending = {("id", c.id) if c.id is not None else (spec.name_key, c.name): c for c in applied.accepted}
+    deadline = time.monotonic() + timeout
+    delay = 0.25
+    try:
+        while pending:
+            _check_once(client, spec, pending, options)
+            remaining = deadline - time.monotonic()
+            if not pending or remaining <= 0:
+                break
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 5.0)
+    except UbidotsError as exc:
+        raise Failure("%s. The changes were already accepted%s; only waiting for them to show failed."
+                      % (exc.message.rstrip("."), " (%s %s)" % ("task" if len(applied.tasks) == 1 else "tasks",
+                                                                 ", ".join(applied.tasks)) if applied.tasks else ""),
+                      changed=True, tasks=applied.tasks, created=applied.created, status=exc.status) from None
+    if pending:
+        late = ["%s (%s)" % (_name(c), c.name) for c in pending.values()]
+        total = len(applied.accepted)
+        raise Failure("%d of %s did not show the desired values within %d s after %s: %s."
+                      % (len(late), plural(total, spec.noun), timeout,
+                         "%s %s" % ("task" if len(applied.tasks) == 1 else "tasks", ", ".join(applied.tasks)) if applied.tasks
+                         else "the requests", some(late)),
+                      changed=True, tasks=applied.tasks, created=applied.created,
+                      pending_ids=[_name(c) for c in pending.values()])
+
+
+def _check_once(client, spec, pending, options):
+    """Drop from `pending` the changes the API now shows (write-only secrets cannot be read back)."""
+    keys = set()
+    for change in pending.values():
+        keys.update(change.desired)
+    fields = spec.read_fields(keys)
+    for by in ("id", spec.name_key):
+        wanted = [value for key, value in pending if key == by]
+        if not wanted:
+            continue
+        seen = {}
+        for obj in client.lookup(spec.path, by + "__in", wanted, fields):
+            seen[obj.get(by)] = obj
+        for value in wanted:
+            change = pending[(by, value)]
+            obj = seen.get(value)
+            if change.action == DELETE:
+                done = obj is None
+            else:
+                _before, _after, sent, _skipped, separate = compare(spec, change.desired, obj, options)
+                done = obj is not None and not sent and not separate
+            if done:
+                del pending[(by, value)]

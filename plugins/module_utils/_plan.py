@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The plan: what a run will create, update and delete, computed from the desired items and the
+current state with no side effect. Check mode is "plan, do not apply"; apply sends exactly this.
+
+Pure functions on plain values: no HTTP, no Ansible, unit-tested on their own.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, clip, item_label, join_errors, object_label, plural, some
+from ansible_collections.ubidots.industrial.plugins.module_utils._rules import WRITE_ONLY
+
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+
+
+class Change:  # pylint: disable=too-few-public-methods
+    """One planned action on one object.
+
+    `before` / `after` are what users see (secrets masked; "" for nothing), `body` what is sent
+    (the item to create, the bulk-update item, or the id to delete), `desired` the keys to wait for.
+    """
+
+    def __init__(self, action, label, obj_id, name, before, after, body, desired=None):  # pylint: disable=too-many-arguments
+        self.action = action
+        self.label = label            # how messages name it: users[3] (username jdoe), or user <id> (username jdoe)
+        self.id = obj_id              # None for an object not created yet
+        self.name = name
+        self.before = before
+        self.after = after
+        self.body = body              # None for an update that only changes memberships
+        self.desired = desired or {}
+        self.memberships = {}         # {key: (assign, remove)}: sent with their own endpoints after the body
+
+    def as_dict(self, name_key):
+        """The change as the module returns it."""
+        return {"action": self.action, "id": self.id, name_key: self.name, "before": self.before, "after": self.after}
+
+
+class Plan:
+    """Creates, updates and deletes (in the order they are sent), the ids already right, and warnings."""
+
+    def __init__(self, creates=(), updates=(), deletes=(), unchanged_ids=(), warnings=()):
+        self.creates = list(creates)
+        self.updates = list(updates)
+        self.deletes = list(deletes)
+        self.unchanged_ids = list(unchanged_ids)
+        self.warnings = list(warnings)
+
+    @property
+    def changes(self):
+        """Every change in the order apply sends them: creates, updates, then deletes.
+
+        Creates first, so that what is new exists before anything refers to it; deletes last, because
+        they are the one change that cannot be undone: if an earlier request fails, nothing is deleted.
+        """
+        return self.creates + self.updates + self.deletes
+
+    @property
+    def memberships(self):
+        """The creates and updates that change memberships, in the order their requests are sent."""
+        return [change for change in self.creates + self.updates if change.memberships]
+
+    @property
+    def changed(self):
+        """Whether anything differs."""
+        return bool(self.creates or self.updates or self.deletes)
+
+
+def compare(spec, item, obj, options):
+    """(before, after, sent, skipped, separate): the keys of `item` that differ from `obj`, what to send
+    for them in the bulk body, the keys left out by their rule (a password with update_password on_create
+    or never), and {key: (assign, remove)} for keys sent with their own endpoints (memberships)."""
+    before, after, sent, skipped, separate = {}, {}, {}, [], {}
+    for key, value in item.items():
+        if key == "id" or (key == spec.name_key and "id" not in item):
+            continue  # identity keys are not compared: they found the object
+        rule = spec.rule(key)
+        send, warn = rule.sent_to_existing(options)
+        if not send:
+            if warn:
+                skipped.append(key)
+            continue
+        if getattr(rule, "separate", False):
+            assign, remove = rule.changes(value, obj, key, options)
+            if assign or remove:
+                before[key] = rule.current(obj, key)
+                after[key] = _after_memberships(before[key], assign, remove)
+                separate[key] = (assign, remove)
+            continue
+        wanted = rule.desired(value, obj, key, options)
+        if rule.equal(wanted, obj, key):
+            continue
+        before[key] = WRITE_ONLY if rule.secret else rule.current(obj, key)
+        after[key] = rule.shown(wanted)
+        sent[key] = wanted
+    return before, after, sent, skipped, separate
+
+
+def _after_memberships(current, assign, remove):
+    """The memberships once `assign` and `remove` are done, sorted by label, as the diff shows them."""
+    gone = {m.get("label") for m in remove}
+    named = {m.get("label", m.get("id")) for m in assign}
+    kept = [m for m in current if m["label"] not in gone and m["label"] not in named]
+    added = [{"label": m.get("label", m.get("id")), "role": m.get("role")} for m in assign]
+    return sorted(kept + added, key=lambda m: str(m["label"]))
+
+
+def _update(spec, index, item, obj, options, deferred, errors, warnings):
+    before, after, sent, skipped, separate = compare(spec, item, obj, options)
+    if skipped:
+        warnings.append("%s: %s given but %s, so it is not sent to an existing %s."
+                        % (item_label(spec, index, item), ", ".join(skipped), _option_words(spec, skipped, options), spec.noun))
+    for key in list(sent) + list(separate):
+        errors.extend(deferred.get(key, ()))
+    if not sent and not separate:
+        return None
+    body = None
+    if sent and spec.full_update_keys:
+        body = spec.to_item(obj, spec.full_update_keys)
+        body.update(sent)
+    elif sent:
+        body = dict(sent)
+    if body is not None:
+        body["id"] = obj["id"]
+    desired = {key: value for key, value in item.items() if not spec.rule(key).secret}
+    change = Change(UPDATE, item_label(spec, index, item), obj["id"], obj.get(spec.name_key), before, after, body, desired)
+    change.memberships = separate
+    return change
+
+
+def _option_words(spec, keys, options):
+    option = getattr(spec.rule(keys[0]), "option", None)
+    return "%s is %s" % (option, options.get(option)) if option else "its option says so"
+
+
+def _create(spec, index, item, deferred, errors):
+    missing = [key for key in spec.create_requires if item.get(key) in (None, "")]
+    if missing:
+        errors.append("%s: no %s with %s %s, and a new %s needs %s (missing: %s)"
+                      % (item_label(spec, index, item), spec.noun, spec.name_key, clip(item.get(spec.name_key)),
+                         spec.noun, ", ".join(spec.create_requires), ", ".join(missing)))
+    for messages in deferred.values():
+        errors.extend(messages)
+    shown, body, separate = {}, {}, {}
+    for key, value in item.items():
+        rule = spec.rule(key)
+        if getattr(rule, "separate", False):
+            separate[key] = (list(value), [])
+            shown[key] = _after_memberships([], value, [])
+        else:
+            body[key] = value
+            shown[key] = rule.shown(value)
+    desired = {key: value for key, value in item.items() if not spec.rule(key).secret}
+    change = Change(CREATE, item_label(spec, index, item), None, item.get(spec.name_key), "", shown, body, desired)
+    change.memberships = separate
+    return change
+
+
+def _delete(spec, index, obj, item=None):
+    label = item_label(spec, index, item) if item is not None else object_label(spec, obj["id"], obj.get(spec.name_key))
+    return Change(DELETE, label, obj["id"], obj.get(spec.name_key), spec.to_item(obj, sorted(obj)), "", obj["id"])
+
+
+def make_plan(spec, items, found, options, deferred=None, account=None):
+    """The plan for `items`, given `found` (the current object of each item, or None).
+
+    options: state (present|absent), prune, max_deletions, and the resource's own options.
+    deferred: {index: {key: [messages]}} from validation; an error about a value fails only if that
+    value would be sent. account: every object of the account (only with prune).
+    Raises Failure, naming every item, when the plan cannot be carried out as asked.
+    """
+    deferred = deferred or {}
+    state = options.get("state", "present")
+    creates, updates, deletes, unchanged, errors, warnings = [], [], [], [], [], []
+    for index, (item, obj) in enumerate(zip(items, found)):
+        if state == "absent":
+            if obj is not None:
+                deletes.append(_delete(spec, index, obj, item))
+        elif obj is None and "id" in item:
+            errors.append("%s: no %s with id %s" % (item_label(spec, index, item), spec.noun, clip(item["id"])))
+            for messages in deferred.get(index, {}).values():
+                errors.extend(messages)
+        elif obj is None:
+            creates.append(_create(spec, index, item, deferred.get(index, {}), errors))
+        else:
+            change = _update(spec, index, item, obj, options, deferred.get(index, {}), errors, warnings)
+            if change is None:
+                unchanged.append(obj["id"])
+            else:
+                updates.append(change)
+    if state == "present" and options.get("prune"):
+        listed = {obj["id"] for obj in found if obj is not None}
+        deletes.extend(_delete(spec, None, obj) for obj in account or () if obj["id"] not in listed)
+    if errors:
+        raise Failure("%s. Nothing was written." % join_errors(errors), errors=errors)
+    check_deletions(spec, deletes, options.get("max_deletions"))
+    return Plan(creates, updates, deletes, unchanged, warnings)
+
+
+def check_deletions(spec, deletes, limit):
+    """Fail, before any write, when a run would delete more objects than `limit` allows."""
+    if limit is None or len(deletes) <= limit:
+        return
+    names = ["%s (%s)" % (change.id, change.name) for change in deletes]
+    raise Failure("This run would delete %s, more than max_deletions (%d): %s. Nothing was written. "
+                  "Check the list (an empty or truncated list with prune deletes everything not listed), "
+                  "or raise max_deletions to at least %d." % (plural(len(deletes), spec.noun), limit, some(names, 10), len(deletes)),
+                  would_delete=len(deletes))
+
+
+def _references(spec, change):
+    """(key, kind, value) of every reference `change` would send, memberships included."""
+    sent = change.body if change.action == CREATE else change.after
+    for key, kind in spec.references.items():
+        value = (sent or {}).get(key)
+        if isinstance(value, str) and value:
+            yield key, kind, value
+    for key, (assign, _remove) in change.memberships.items():
+        for entry in assign:
+            yield key, "organizations", entry.get("id", entry.get("label"))
+            yield key, "roles", entry.get("role")
+
+
+def referenced(spec, plan):
+    """{kind: set of values} that the creates and updates of `plan` would send as references."""
+    wanted = {}
+    for change in plan.creates + plan.updates:
+        for _key, kind, value in _references(spec, change):
+            wanted.setdefault(kind, set()).add(value)
+    return wanted
+
+
+def unknown_references(spec, plan, known):
+    """Errors naming each item that would send a reference to nothing; `known` maps a kind to
+    {id or label: object} of what exists."""
+    errors = []
+    for change in plan.creates + plan.updates:
+        for key, kind, value in _references(spec, change):
+            if kind in known and value not in known[kind]:
+                errors.append("%s: %s: no %s with %s %s" % (change.label, key, kind[:-1],
+                                                            "label" if kind == "roles" else "id or label", clip(value)))
+    return errors
+
+
+def name_memberships(plan, known):
+    """Memberships given by organization id are assigned by label (the endpoint takes labels)."""
+    organizations = known.get("organizations", {})
+    for change in plan.creates + plan.updates:
+        for assign, _remove in change.memberships.values():
+            for entry in assign:
+                if "id" in entry and entry["id"] in organizations:
+                    entry["label"] = organizations[entry.pop("id")]["label"]
