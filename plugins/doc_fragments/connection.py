@@ -15,13 +15,19 @@ options:
       - Ubidots API token (an account token, or a token of a user with administration rights).
       - Sent only in the C(X-Auth-Token) header. The Ubidots API also accepts C(?token=) in the URL,
         but query strings end up in proxy and server logs, so this collection never uses it.
+      - Surrounding whitespace is stripped (a vault or file value often ends with a newline). A token with a line
+        break, another control character or a non-ASCII character inside it is refused before any request,
+        with a message that shows no part of it.
       - If not set, the value of the E(UBIDOTS_TOKEN) environment variable is used.
     type: str
     required: true
     aliases: [token]
   api_url:
     description:
-      - Base URL of the Ubidots API, without the C(/api/v2.0) part.
+      - Base URL of the Ubidots API, without the C(/api/v2.0) part. It may carry a path prefix, as behind a
+        reverse proxy (C(https://proxy.example/ubidots)).
+      - The token is sent only to this origin and path. A redirect is followed only within it (with the same
+        method); a redirect anywhere else fails.
       - If not set, the value of the E(UBIDOTS_API_URL) environment variable is used, and then the default.
     type: str
     default: https://industrial.api.ubidots.com
@@ -33,7 +39,7 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for the API to connect and for each answer to arrive.
+      - Seconds to wait for the API to connect and for each answer to arrive. Must be 1 or more.
     type: int
     default: 30
   rate_limit:
