@@ -18,6 +18,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._messages impor
     some,
 )
 from ansible_collections.ubidots.industrial.plugins.module_utils._plan import CREATE, DELETE, UPDATE, compare
+from ansible_collections.ubidots.industrial.plugins.module_utils._read import find
 
 
 MEMBERSHIPS = "memberships"
@@ -211,20 +212,16 @@ def _check_once(client, spec, pending, options):
     for change in pending.values():
         keys.update(change.desired)
     fields = spec.read_fields(keys)
-    for by in ("id", spec.name_key):
-        wanted = [value for key, value in pending if key == by]
-        if not wanted:
-            continue
-        seen = {}
-        for obj in client.lookup(spec.path, by + "__in", wanted, fields):
-            seen[obj.get(by)] = obj
-        for value in wanted:
-            change = pending[(by, value)]
-            obj = seen.get(value)
-            if change.action == DELETE:
-                done = obj is None
-            else:
-                _before, _after, sent, _skipped, separate = compare(spec, change.desired, obj, options)
-                done = obj is not None and not sent and not separate
-            if done:
-                del pending[(by, value)]
+    by_id, by_name = find(client, spec, [value for by, value in pending if by == "id"],
+                          [value for by, value in pending if by != "id"], fields)
+    for (by, value), change in list(pending.items()):
+        obj = (by_id if by == "id" else by_name).get(value)
+        if change.action == DELETE:
+            done = obj is None
+        elif obj is None:
+            done = False
+        else:
+            _before, _after, sent, _skipped, separate = compare(spec, change.desired, obj, options)
+            done = not sent and not separate
+        if done:
+            del pending[(by, value)]

@@ -133,6 +133,14 @@ class UbidotsClient:
 
     def list(self, path, params=None, page_size=LIST_PAGE_SIZE):
         """Yield every object of a listing, following the envelope's `next` links."""
+        for page in self.pages(path, params, page_size):
+            yield from page["results"]
+
+    def pages(self, path, params=None, page_size=LIST_PAGE_SIZE):
+        """Yield every page of a listing ({count, next, previous, results}), following `next` links.
+
+        `page_size` is what is asked for; the server may return fewer per page (its own maximum).
+        """
         where = "GET " + API_PREFIX + path
         query = dict(params or {})
         query.setdefault("page_size", page_size)
@@ -147,7 +155,7 @@ class UbidotsClient:
                     raise UbidotsError("%s: the listing holds %s where an object with an id was expected." % (
                         where, "an object without id" if isinstance(item, dict) else "a " + type(item).__name__),
                         method="GET", path=API_PREFIX + path)
-                yield item
+            yield page
             if not page.get("next"):
                 return
             next_url = self._next_url(page["next"])
@@ -175,24 +183,32 @@ class UbidotsClient:
             return None
         return self.base_url + path + ("?" + parts.query if parts.query else "")
 
+    @staticmethod
+    def lookup_chunks(param, values, fields=None):
+        """The value lists of the reads a lookup sends: as many values per read as keep the URL short."""
+        values = list(values)
+        fields_part = ",".join(fields) if fields else ""
+        budget = MAX_QUERY_CHARS - len(param) - (len(quote(fields_part, safe="")) + 8 if fields_part else 0) - 40
+        chunks, chunk, size = [], [], 0
+        for value in values:
+            # Each value costs its percent-encoded length plus the encoded comma that joins it (%2C).
+            cost = len(quote(value, safe="")) + 3
+            if chunk and size + cost > budget:
+                chunks.append(chunk)
+                chunk, size = [], 0
+            chunk.append(value)
+            size += cost
+        if chunk:
+            chunks.append(chunk)
+        return chunks
+
     def lookup(self, path, param, values, fields=None):
         """Yield the objects whose `param` (e.g. id__in) is one of `values`, in chunks that keep URLs short."""
-        values = list(values)
-        fields_part = ",".join(fields) if fields else None
-        budget = MAX_QUERY_CHARS - len(param) - (len(quote(fields_part, safe="")) + 8 if fields_part else 0) - 40
-        # Each value costs its percent-encoded length plus the encoded comma that joins it (%2C).
-        costs = [len(quote(value, safe="")) + 3 for value in values]
-        start = 0
-        while start < len(values):
-            chunk, size = [], 0
-            while start < len(values) and (not chunk or size + costs[start] <= budget):
-                chunk.append(values[start])
-                size += costs[start]
-                start += 1
+        for chunk in self.lookup_chunks(param, values, fields):
             params = {param: ",".join(chunk)}
-            if fields_part:
-                params["fields"] = fields_part
-            yield from self.list(path, params, page_size=max(len(chunk), 1))
+            if fields:
+                params["fields"] = ",".join(fields)
+            yield from self.list(path, params, page_size=len(chunk))
 
     # -- writes --------------------------------------------------------------------------
 

@@ -73,8 +73,11 @@ def run_playbook(collections_path, emulator, tmp_path):
     counter = {"n": 0}
 
     def run(tasks, check=False, diff=False, verbosity=0, env=None, token=None, url=None, play=None,
-            playbook=None, extra_vars=None):
-        """`tasks` (a task or a list) in a localhost play, or an existing `playbook` (path or FQCN)."""
+            playbook=None, extra_vars=None, inventory=None):
+        """`tasks` (a task or a list) in a localhost play, or an existing `playbook` (path or FQCN).
+
+        `inventory`: an inventory file to use instead of `localhost` alone (every host connects locally).
+        """
         counter["n"] += 1
         if isinstance(tasks, dict):
             tasks = [tasks]
@@ -103,7 +106,7 @@ def run_playbook(collections_path, emulator, tmp_path):
             "UBIDOTS_TOKEN": token if token is not None else emulator.token,
         }
         environment.update(env or {})
-        command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(book)]
+        command = [str(BIN / "ansible-playbook"), "-i", str(inventory or "localhost,"), "-c", "local", str(book)]
         if check:
             command.append("--check")
         if diff:
