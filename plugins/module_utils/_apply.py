@@ -122,6 +122,11 @@ def apply(client, spec, plan, batch_size):
     return applied
 
 
+def _tasks_words(tasks, form="%s"):
+    """'task T1' or 'tasks T1, T2' in `form`; "" without tasks."""
+    return form % ("%s %s" % ("task" if len(tasks) == 1 else "tasks", ", ".join(tasks))) if tasks else ""
+
+
 def _name(change):
     """How messages name a change's object: its id, or "new <name>" for one this run creates (the user gave a name)."""
     return "new %s" % change.name if change.action == CREATE else change.id
@@ -139,7 +144,7 @@ def _failure(spec, exc, requests, number, applied):
     if applied.accepted:
         msg += " Already accepted: %s in %s%s: %s." % (
             plural(len(applied.accepted), spec.noun), "request 1" if number == 2 else "requests 1-%d" % (number - 1),
-            " (%s %s)" % ("task" if len(applied.tasks) == 1 else "tasks", ", ".join(applied.tasks)) if applied.tasks else "",
+            _tasks_words(applied.tasks, " (%s)"),
             some([_name(c) for c in applied.accepted]))
     elif not exc.maybe_applied:
         msg += " Nothing was written."
@@ -194,16 +199,13 @@ def wait_until_visible(client, spec, applied, options, timeout):
             delay = min(delay * 2, 5.0)
     except UbidotsError as exc:
         raise Failure("%s. The changes were already accepted%s; only waiting for them to show failed."
-                      % (exc.message.rstrip("."), " (%s %s)" % ("task" if len(applied.tasks) == 1 else "tasks",
-                                                                 ", ".join(applied.tasks)) if applied.tasks else ""),
+                      % (exc.message.rstrip("."), _tasks_words(applied.tasks, " (%s)")),
                       changed=True, tasks=applied.tasks, created=applied.created, status=exc.status) from None
     if pending:
         late = ["%s (%s)" % (_name(c), c.name) for c in pending.values()]
         total = len(applied.accepted)
         raise Failure("%d of %s did not show the desired values within %d s after %s: %s."
-                      % (len(late), plural(total, spec.noun), timeout,
-                         "%s %s" % ("task" if len(applied.tasks) == 1 else "tasks", ", ".join(applied.tasks)) if applied.tasks
-                         else "the requests", some(late)),
+                      % (len(late), plural(total, spec.noun), timeout, _tasks_words(applied.tasks) or "the requests", some(late)),
                       changed=True, tasks=applied.tasks, created=applied.created,
                       pending_ids=[_name(c) for c in pending.values()])
 

@@ -248,7 +248,11 @@ def name_memberships(plan, known):
     """Memberships given by organization id are assigned by label (the endpoint takes labels)."""
     organizations = known.get("organizations", {})
     for change in plan.creates + plan.updates:
-        for assign, _remove in change.memberships.values():
+        for key, (assign, _remove) in change.memberships.items():
+            ids = {}
             for entry in assign:
                 if "id" in entry and entry["id"] in organizations:
-                    entry["label"] = organizations[entry.pop("id")]["label"]
+                    ids[entry["id"]] = entry["label"] = organizations[entry.pop("id")]["label"]
+            if ids:  # the diff names them by label too
+                change.after[key] = sorted((dict(m, label=ids.get(m["label"], m["label"])) for m in change.after[key]),
+                                           key=lambda m: str(m["label"]))

@@ -109,4 +109,3 @@ def read_references(client, wanted):
             objects = client.list(path, {"fields": ",".join(keys)}, key=keys[0])
         known[kind] = {obj.get(key): obj for obj in objects for key in keys if obj.get(key)}
     return known
-

@@ -42,6 +42,8 @@ _HELD_KINDS = frozenset(("pattern", "format", "minLength", "maxLength", "maxItem
 def _may_be_held(error):
     """Whether the value in `error` could be one the API returns today."""
     return error.validator in _HELD_KINDS or (error.validator == "type" and error.instance is None)
+
+
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 

@@ -9,9 +9,9 @@ module: ubidots_orgs_bulk
 short_description: Create, update and delete many Ubidots organizations with bulk requests that never wipe a field
 version_added: 0.1.0
 description:
-  - Brings a list of Ubidots organizations to the wanted state, with one bulk request per batch for each action:
-    C(POST /api/v2.0/organizations/_/bulk/create/), C(POST /api/v2.0/organizations/_/bulk/update/) and
-    C(POST /api/v2.0/organizations/_/bulk/delete/).
+  - Brings a list of Ubidots organizations to the wanted state, with one bulk request per batch for each action
+    (C(POST /api/v2.0/organizations/_/bulk/create/), C(POST /api/v2.0/organizations/_/bulk/update/) and
+    C(POST /api/v2.0/organizations/_/bulk/delete/)).
   - The bulk update is a full update. It "updates all Organization fields", so a field that is not sent
     goes back to its default. For each organization that differs, the module therefore sends its whole
     updatable state, the current object merged with your keys (V(label), V(name), V(description),
@@ -61,7 +61,7 @@ options:
 notes:
   - Two tasks in a row see each other's changes, because each waits (O(wait)) until its changes show before it
     ends. What no module can guarantee is a change made by someone else between this module's read and its
-    write: the full update then sends back what was read, and their change to the other fields is lost.
+    write; the full update then sends back what was read, and their change to the other fields is lost.
 seealso:
   - module: ubidots.industrial.ubidots_users_bulk
   - module: ubidots.industrial.ubidots_orgs_info

@@ -38,9 +38,9 @@ options:
         (boolean), V(tags) (at most 20, each at most 50 characters), V(contactMethods) (list of
         C({type: email|voice|telegram|sms, values: [str], properties: {}})), V(organizations) (memberships, see
         below). Other keys are refused."
-      - V(organizations) lists the user's memberships, each C({label: <organization label>, role: <role label>})
-        (C(id) instead of C(label) is accepted); an organization may appear once per user. They are compared as a
-        set of (organization, role): a missing membership, or one with another role, is assigned with one
+      - V(organizations) lists the user's memberships, each a dict with C(label) (the organization's label, or C(id)
+        instead) and C(role) (the role's label); an organization may appear once per user. They are compared as a
+        set of (organization, role). A missing membership, or one with another role, is assigned with one
         C(POST /api/v2.0/users/<id>/_/assign_organizations/) per user holding only that user's changed memberships;
         a membership you do not list is kept unless O(purge_organizations=true). Every organization and role is
         looked up first; an unknown one fails the task before any write. Memberships are read only when an item

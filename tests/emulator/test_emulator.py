@@ -659,8 +659,9 @@ def test_bulk_create_organizations(api, emu):
     assert emu.wait_tasks(5)
     assert org(emu, "site-a")["name"] == "Site A" and org(emu, "site-b")["name"] == "site-b"
     assert api.post(api.base + ORGS_BULK_CREATE, json=items).json() == ERR_BULK_HEADER
-    bad = bulk(api, "POST", ORGS_BULK_CREATE, [{"label": "ok-1"}, {"label": "site-a"}, {"label": "x y"},
-                                                {"label": "ok-1"}, {"label": "ok-2", "app": "nope"}, "oops"])
+    refused_items = [{"label": "ok-1"}, {"label": "site-a"}, {"label": "x y"},
+                     {"label": "ok-1"}, {"label": "ok-2", "app": "nope"}, "oops"]
+    bad = bulk(api, "POST", ORGS_BULK_CREATE, refused_items)
     assert bad.status_code == 400
     assert bad.json() == dict(ERR_400, detail={
         "1": {"label": ["organization with this label already exists."]},
@@ -819,8 +820,8 @@ def test_legacy_values_unchanged_are_accepted_changed_are_validated(legacy_emu):
         assert session.post(legacy_emu.url + USERS_BULK, json=[full]).status_code == 200
         assert user(legacy_emu, JOHN)["lastName"] == "Doe-Smith" and user(legacy_emu, JOHN)["firstName"] is None
         assert session.patch(legacy_emu.url + USERS_BULK, json=[{"id": JOHN, "lastName": "Doe"}]).status_code == 200
-        refused = session.patch(legacy_emu.url + USERS_BULK, json=[{"id": JOHN, "username": "jane.doe", "email": "",
-                                                                     "firstName": None}]).json()
+        rename = [{"id": JOHN, "username": "jane.doe", "email": "", "firstName": None}]
+        refused = session.patch(legacy_emu.url + USERS_BULK, json=rename).json()
         assert refused["detail"] == {"0": {"username": [USERNAME_ERROR]}}
         assert session.patch(legacy_emu.url + USERS_BULK, json=[{"id": ALICE, "email": ""}]).status_code == 400
         assert session.patch(legacy_emu.url + USERS_BULK, json=[{"id": ALICE, "firstName": None}]).status_code == 400

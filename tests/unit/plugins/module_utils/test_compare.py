@@ -30,6 +30,7 @@ def compare_item(spec, item, obj, options):
     plan = make_plan(spec, [item], [obj], dict({"update_password": "always"}, **options))
     return (plan.updates[0].before, plan.updates[0].after, plan.updates[0].body) if plan.updates else ({}, {}, None)
 
+
 CURRENT_USER = {
     "id": "u1", "username": "ada", "firstName": "Ada", "tags": ["b", "a"],
     "defaultOrganization": {"id": "o1", "label": "plant-north", "name": "Plant North"},

@@ -22,7 +22,7 @@ import responses
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import run_bulk
+from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import bulk_argument_spec, run_bulk
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsClient, UbidotsError
 from ansible_collections.ubidots.industrial.plugins.module_utils._common import UbidotsModule
 from ansible_collections.ubidots.industrial.plugins.module_utils._fastcheck import compile_check
@@ -30,6 +30,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._plan import ma
 from ansible_collections.ubidots.industrial.plugins.module_utils._rules import MASK
 from ansible_collections.ubidots.industrial.plugins.module_utils._validate import MAX_ERRORS_KEPT, validator
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import ORGANIZATIONS, USERS
+
 
 def validate_items(spec, items):
     """The validation of `items` (its errors as a list, with total and more_items)."""
@@ -355,7 +356,7 @@ class FakeClient:
             if obj.get(key) in wanted:
                 yield copy.deepcopy(obj)
 
-    def list(self, path, params=None):  # pylint: disable=unused-argument
+    def list(self, path, params=None, key="id"):  # pylint: disable=unused-argument
         """The objects references point at (roles, dashboards, apps)."""
         self.calls["reads"] += 1
         return copy.deepcopy(CATALOG[path])
@@ -409,7 +410,7 @@ def run_engine(spec, store, apply, items, options, check_mode, batch_size):
     client = FakeClient(spec, store, apply)
     module = FakeModule(client, check_mode, batch_size)
     module.params.update(options, **{spec.option: copy.deepcopy(items)})
-    for name, option in spec.options.items():
+    for name, option in bulk_argument_spec(spec).items():
         module.params.setdefault(name, option.get("default"))
     with pytest.raises(Exit) as leave:
         module.run(run_bulk, spec)
