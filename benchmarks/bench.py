@@ -603,7 +603,7 @@ def targets(results, sizes, rate, micro):
         if small and big:
             time_ratio = big["min"] / small["min"]  # min: the least disturbed by other load
             mem_ratio = big["extra"].get("peak_alloc_bytes", 0) / max(small["extra"].get("peak_alloc_bytes", 1), 1)
-            rows.append(("%s: validation + comparison linear (1,000 -> 10,000; linear 10x, quadratic 100x)" % kind,
+            rows.append(("%s: validation + plan linear (1,000 -> 10,000; linear 10x, quadratic 100x)" % kind,
                          "time (min) %.1fx, peak allocation %.1fx" % (time_ratio, mem_ratio),
                          time_ratio < LINEAR_LIMIT and mem_ratio < LINEAR_LIMIT))
     return rows
@@ -796,7 +796,7 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
             rate["throttled_all_runs"], fmt_s(rate["module_wall"]), fmt_s((rate["reads"] + rate["writes"]) / 4.0)))
         out.append("")
     if micro:
-        out.append("## Micro-benchmark: validation + comparison outside Ansible (pytest-benchmark)")
+        out.append("## Micro-benchmark: validation + plan outside Ansible (pytest-benchmark)")
         out.append("")
         out.append("| benchmark | median s | min s | max s | rounds | peak allocation MiB |")
         out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
