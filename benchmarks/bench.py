@@ -3,7 +3,8 @@
 """`make bench`: the bulk modules against the Ubidots API emulator, compared with what people write today.
 
 For N users (and N organizations) it runs real `ansible-playbook` processes against
-tests/emulator/ubidots_emulator.py (rate limit off, module rate_limit: 0):
+tests/emulator/ubidots_emulator.py (rate limit off, module rate_limit: 0, every other option at the
+module's default, so wait: true re-reads what was written):
 
     a  the bulk module, every object changed        (emulator reset before each run)
     b  the same playbook again, nothing to change
@@ -11,15 +12,19 @@ tests/emulator/ubidots_emulator.py (rate limit off, module rate_limit: 0):
     d  a uri loop, one GET and one PATCH per object  (measured at small N, extrapolated above)
     e  the floor: one raw uri bulk request of a prepared body
 
-and (a) once more with the module's default rate_limit (4/s) against an emulator limited to 4/s.
-Each measurement is the median of --repeat runs. For every run it records the wall time of
-ansible-playbook, the HTTP requests the emulator logged, and the peak RSS of the module process
-(through a wrapper interpreter, see WRAPPER). Then the micro-benchmark (test_micro_bench.py) runs.
+then (a) and (b) of users at --large-sizes (100,000), (a) of users at --rate-size (10,000) with every
+option at its default (rate_limit 4/s) against an emulator limited to 4 requests/s, and the lifecycle
+rows of organizations at --lifecycle-size (create N new ones; prune half of an account of N), each
+beside its raw uri floor. Each measurement is the median of --repeat runs. For every run it records
+the wall time of ansible-playbook, the HTTP requests the emulator logged (reads, writes, the reads of
+the wait, HTTP 429), and the peak RSS of the module process (through a wrapper interpreter, see
+WRAPPER). Then the micro-benchmark (test_micro_bench.py) runs, and issue 15's goal table is computed.
 
 Output: benchmarks/results/results.md, results.json, micro.json and chart.png.
 
     python benchmarks/bench.py                      # what `make bench` runs
-    python benchmarks/bench.py --sizes 10,100 --repeat 1 --uri-sizes 10 --rate-size 100   # a quick look
+    python benchmarks/bench.py --sizes 10,100 --large-sizes "" --repeat 1 --uri-sizes 10 --rate-size 100 \
+        --lifecycle-size 100 --no-micro                                                        # a quick look
 """
 
 from __future__ import annotations
@@ -52,10 +57,13 @@ LABELS = {
     "e": "floor: one raw uri bulk request",
 }
 KINDS = ("users", "orgs")
+WRITE_METHODS = ("PATCH", "POST", "PUT", "DELETE")
 # 1,000 -> 10,000: linear is 10x, n log n about 13x, quadratic 100x. Below 20x there is no quadratic step
 # (the rest is noise from other processes on the machine).
 LINEAR_LIMIT = 20
-MET = {True: "yes", False: "**no**", "cpu": "**no** on wall time; yes on CPU time (noise: see the load average)"}
+MET = {True: "yes", False: "**no**", "cpu": "**no** on wall time; yes on CPU time (noise: see the load average)",
+       None: "not run"}
+GOAL_MET = {True: "met", False: "**not met**", None: "not run"}
 
 # The module process is started by Ansible as `<interpreter> AnsiballZ_<module>.py`. Pointing
 # ansible_python_interpreter at this wrapper runs the real Python as its only child (fork + exec) and
@@ -98,7 +106,7 @@ class EmulatorProcess:
     """tests/emulator/ubidots_emulator.py in its own process, with N generated users and organizations."""
 
     def __init__(self, workdir, n_users, n_orgs):
-        port_file = workdir / ("emulator-%d.url" % n_users)
+        port_file = workdir / ("emulator-%d-%d.url" % (n_users, n_orgs))
         if port_file.exists():
             port_file.unlink()
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
@@ -155,7 +163,7 @@ def org_id(i):
     return "a0a0%020x" % i
 
 
-def write_items(workdir, n):
+def write_items(workdir, n, kinds=KINDS):
     """The item files for N: every generated object changed (module input and uri loop), and the floor's bodies."""
     users = [{"id": user_id(i), "firstName": "Bench", "lastName": "Run %05d" % i, "tags": ["bench", "n%d" % n]}
              for i in range(1, n + 1)]
@@ -167,6 +175,8 @@ def write_items(workdir, n):
                   "favicon": None, "logo": None} for i in range(1, n + 1)]
     files = {}
     for name, data in (("users", users), ("orgs", orgs), ("users-floor", users), ("orgs-floor", orgs_full)):
+        if name.split("-")[0] not in kinds:
+            continue
         path = workdir / ("%s-%d.json" % (name, n))
         path.write_text(json.dumps(data), encoding="utf-8")
         files[name] = path
@@ -233,9 +243,13 @@ class Runner:
                                % (" ".join(command), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
         entries = emu.call("GET", "log")
         requests = {}
-        for entry in entries:
+        wait_reads = 0  # GETs after the first write: the wait's re-read (wait: true)
+        written = False
+        for entry in sorted(entries, key=lambda e: e["seq"]):
             key = entry["method"] if entry["status"] != 429 else "429"
             requests[key] = requests.get(key, 0) + 1
+            written = written or key in WRITE_METHODS
+            wait_reads += written and key == "GET"
         modules = []
         if self.rss_file.exists():
             modules = [json.loads(line) for line in self.rss_file.read_text(encoding="utf-8").splitlines() if line]
@@ -245,7 +259,8 @@ class Runner:
             "cpu": cpu,
             "requests": requests,
             "reads": requests.get("GET", 0),
-            "writes": sum(v for k, v in requests.items() if k in ("PATCH", "POST", "PUT")),
+            "writes": sum(v for k, v in requests.items() if k in WRITE_METHODS),
+            "wait_reads": wait_reads,
             "throttled": requests.get("429", 0),
             "module_processes": len(modules),
             "module_wall": sum(m["wall"] for m in modules),
@@ -320,7 +335,8 @@ def bench_uri(runner, files, n, kind, repeat):
 
 
 def bench_rate_limited(runner, files, n, repeat):
-    """(a) for users with the module's default rate_limit (4/s) against an emulator limited to 4 requests/s."""
+    """(a) for users with every option at the module's default (rate_limit 4/s, wait: true) against an
+    emulator limited to 4 requests/s."""
     emu = runner.emulator
     runs = []
     for _run in range(repeat):
@@ -332,6 +348,52 @@ def bench_rate_limited(runner, files, n, repeat):
     result["throttled_all_runs"] = sum(r["throttled"] for r in runs)
     log("users N=%d rate-limited a %.2fs cpu %.2fs %s" % (n, result["wall"], result["cpu"], result["requests"]))
     return result
+
+
+def bench_large(runner, files, n, repeat):
+    """(a) and (b) for users at a large N (100,000): does the module scale linearly from 10,000?"""
+    return bench_size(runner, files, n, "users", repeat, scenarios="ab")
+
+
+def bench_lifecycle(workdir, runner, n, repeat):
+    """The lifecycle rows of issue 13, for organizations, each with its raw uri floor:
+
+    create  n new organizations (state: present, every item new: one bulk/create per batch) in an account
+            of n generated ones; floor: one raw POST bulk/create/ of the same items.
+    prune   an account of n generated organizations (plus the fixture's), n/2 of them listed unchanged,
+            prune: true, max_deletions high enough; floor: one raw POST bulk/delete/ of the ids prune deletes.
+    Module defaults otherwise (wait: true), rate_limit 0 against an emulator without a limit.
+    """
+    emu = runner.emulator
+    new = [{"label": "new-org-%05d" % i, "name": "New Organization %d" % i, "description": "bench create"}
+           for i in range(1, n + 1)]
+    listed = [{"id": org_id(i), "label": "org-%05d" % i, "name": "Generated Organization %d" % i}
+              for i in range(1, n // 2 + 1)]
+    emu.call("POST", "reset")
+    listed_ids = {item["id"] for item in listed}
+    account = [o["id"] for o in emu.call("GET", "state")["organizations"]]
+    unlisted = [obj_id for obj_id in account if obj_id not in listed_ids]
+    files = {}
+    for name, data in (("create", new), ("prune", listed), ("prune-floor", unlisted)):
+        files[name] = workdir / ("lifecycle-%s-%d.json" % (name, n))
+        files[name].write_text(json.dumps(data), encoding="utf-8")
+    module = {"bench_rate_limit": 0}
+    prune = dict(module, bench_prune="true", bench_max_deletions=len(unlisted))
+    cases = (("create", "bulk_orgs.yml", files["create"], module),
+             ("create-floor", "raw_bulk_orgs.yml", files["create"], {"bench_action": "create"}),
+             ("prune", "bulk_orgs.yml", files["prune"], prune),
+             ("prune-floor", "raw_bulk_orgs.yml", files["prune-floor"], {"bench_action": "delete"}))
+    runs = {name: [] for name, *_rest in cases}
+    for _run in range(repeat):
+        for name, book, items, extra in cases:
+            emu.call("POST", "reset")
+            runs[name].append(runner.run(book, items, extra=extra))
+    results = {name: median_run(value) for name, value in runs.items()}
+    for name, result in results.items():
+        result.update(n=n, listed=len(new) if name.startswith("create") else len(listed), account=len(account),
+                      deleted=len(unlisted) if name.startswith("prune") else 0)
+        log("orgs lifecycle %s N=%d %.2fs cpu %.2fs %s" % (name, n, result["wall"], result["cpu"], result["requests"]))
+    return results
 
 
 def fit_line(points):
@@ -517,17 +579,13 @@ def targets(results, sizes, rate, micro):
             rows.append(("%s: (a) at least 100x faster than (d) at N=1000%s"
                          % (kind, " (d extrapolated)" if res[1000]["d"].get("extrapolated") else ""),
                          "%.0fx" % speedup, speedup >= 100))
-        per = ids_per_lookup(kind)
         for n in sizes:
             a, b, c = res[n]["a"], res[n]["b"], res[n]["c"]
             want_w = math.ceil(n / BATCH_SIZE)
-            limit_r = math.ceil(n / per) + 1
-            rows.append(("%s N=%d: writes = ceil(N/%d) = %d; reads <= ceil(N/%d)+1 = %d; (b), (c) no write"
-                         % (kind, n, BATCH_SIZE, want_w, per, limit_r),
-                         "a %d+%d, b %d+%d, c %d+%d" % (a["reads"], a["writes"], b["reads"], b["writes"],
-                                                        c["reads"], c["writes"]),
-                         a["writes"] == want_w and a["reads"] <= limit_r and b["reads"] <= limit_r
-                         and c["reads"] <= limit_r and b["writes"] == 0 and c["writes"] == 0))
+            rows.append(("%s N=%d: (a) writes = ceil(N/%d) = %d; (b), (c) no write (reads: see the goals)"
+                         % (kind, n, BATCH_SIZE, want_w),
+                         "a %s, b %s, c %s" % (fmt_requests(a), fmt_requests(b), fmt_requests(c)),
+                         a["writes"] == want_w and b["writes"] == 0 and c["writes"] == 0))
         if 1000 in res and 10000 in res and 10 in res:
             base = res[10]["a"]["module_maxrss_kib"]
             grow_1k = res[1000]["a"]["module_maxrss_kib"] - base
@@ -539,27 +597,104 @@ def targets(results, sizes, rate, micro):
                              res[1000]["a"]["module_maxrss_kib"] / 1024, res[10000]["a"]["module_maxrss_kib"] / 1024,
                              grow_1k / 1024, grow_10k / 1024, ratio),
                          ratio < LINEAR_LIMIT))
-    if rate:
-        rows.append(("users: default rate_limit 4/s vs emulator limit 4/s at N=%d: no 429" % rate["n"],
-                     "%d x 429 in %d runs" % (rate["throttled_all_runs"], rate["runs"]),
-                     rate["throttled_all_runs"] == 0))
     for kind in KINDS:
-        name = "test_validate_and_compare[%s-10000]" % kind
-        if name in micro:
-            value = micro[name]["median"]
-            rows.append(("%s: validation + comparison of 10,000 under 1 s (micro)" % kind, "%.3f s" % value,
-                         value < 1.0))
-        small, big = micro.get("test_validate_and_compare[%s-1000]" % kind), micro.get(name)
+        small = micro.get("test_validate_and_compare[%s-1000]" % kind)
+        big = micro.get("test_validate_and_compare[%s-10000]" % kind)
         if small and big:
             time_ratio = big["min"] / small["min"]  # min: the least disturbed by other load
             mem_ratio = big["extra"].get("peak_alloc_bytes", 0) / max(small["extra"].get("peak_alloc_bytes", 1), 1)
-            rows.append(("%s: validation + comparison linear (1,000 -> 10,000; linear 10x, quadratic 100x)" % kind,
+            rows.append(("%s: validation + plan linear (1,000 -> 10,000; linear 10x, quadratic 100x)" % kind,
                          "time (min) %.1fx, peak allocation %.1fx" % (time_ratio, mem_ratio),
                          time_ratio < LINEAR_LIMIT and mem_ratio < LINEAR_LIMIT))
     return rows
 
 
-def write_report(path, machine, results, sizes, rate, micro, target_rows, elapsed):
+# Issue 15's goal table: (measure, goal, limit). Ratios of wall times measured in one run.
+GOALS_15 = (
+    ("(a) all changed / (e) raw uri floor, 1,000 users", "<= 1.1x"),
+    ("(a) / (e), 10,000 users", "<= 1.2x"),
+    ("(c) --check --diff / (e), 10,000 users", "<= 1.6x"),
+    ("(b) nothing to change / (e), 10,000 users", "<= 1.0x"),
+    ("requests of (a) for 10,000 listed users in an account of 10,000", "<= 12 reads + ceil(N / batch_size) writes"),
+    ("rate-limited run, 10,000 users, emulator at 4 requests/s, default options", "<= 12 s, zero HTTP 429"),
+    ("module peak RSS of (a) / (e)'s, 10,000 users", "<= 1.2x"),
+    ("100,000 users, (a) and (b): time and memory / the 10,000 figures", "completes; <= 11x"),
+)
+
+
+def goals(results, rate, micro):
+    """Issue 15's goal table from this run: [(measure, goal, measured, met)], met None when not run."""
+    users = results["users"]
+    k1, k10, k100 = users.get(1000, {}), users.get(10000, {}), users.get(100000, {})
+    rows = []
+
+    def ratio(res, top, limit, both=("a", "e")):
+        if top not in res or both[1] not in res:
+            return "not run", None
+        value = res[top]["wall"] / res[both[1]]["wall"]
+        cpu = res[top]["cpu"] / res[both[1]]["cpu"]
+        return "%.2fx (CPU %.2fx; %s s / %s s)" % (value, cpu, fmt_s(res[top]["wall"]), fmt_s(res[both[1]]["wall"])), \
+            value <= limit
+
+    for (what, goal), (res, top, limit) in zip(GOALS_15[:4], ((k1, "a", 1.1), (k10, "a", 1.2), (k10, "c", 1.6),
+                                                               (k10, "b", 1.0))):
+        rows.append((what, goal) + ratio(res, top, limit))
+    what, goal = GOALS_15[4]
+    if "a" in k10:
+        a = k10["a"]
+        rows.append((what, goal, "%d reads (%d of them the wait's re-read) + %d writes; (b) %s, (c) %s"
+                     % (a["reads"], a["wait_reads"], a["writes"], fmt_requests(k10["b"]), fmt_requests(k10["c"])),
+                     a["reads"] <= 12 and a["writes"] == math.ceil(10000 / BATCH_SIZE)))
+    else:
+        rows.append((what, goal, "not run", None))
+    what, goal = GOALS_15[5]
+    if rate and rate["n"] == 10000:
+        rows.append((what, goal, "%s s, %s, %d x 429 in %d run%s" % (
+            fmt_s(rate["wall"]), fmt_requests(rate), rate["throttled_all_runs"], rate["runs"],
+            "" if rate["runs"] == 1 else "s"), rate["wall"] <= 12 and rate["throttled_all_runs"] == 0))
+    else:
+        rows.append((what, goal, "not run at 10,000" + (" (ran at %d)" % rate["n"] if rate else ""), None))
+    what, goal = GOALS_15[6]
+    if "a" in k10 and "e" in k10:
+        value = k10["a"]["module_maxrss_kib"] / k10["e"]["module_maxrss_kib"]
+        rows.append((what, goal, "%.2fx (%s / %s MiB)" % (value, fmt_mib(k10["a"]["module_maxrss_kib"]),
+                                                          fmt_mib(k10["e"]["module_maxrss_kib"])), value <= 1.2))
+    else:
+        rows.append((what, goal, "not run", None))
+    what, goal = GOALS_15[7]
+    if "a" in k100 and "a" in k10:
+        parts, ok = [], True
+        for key in ("a", "b"):
+            time_x = k100[key]["wall"] / k10[key]["wall"]
+            mem_x = k100[key]["module_maxrss_kib"] / k10[key]["module_maxrss_kib"]
+            ok = ok and time_x <= 11 and mem_x <= 11
+            parts.append("(%s) %s s, %s MiB: time %.1fx, memory %.1fx" % (
+                key, fmt_s(k100[key]["wall"]), fmt_mib(k100[key]["module_maxrss_kib"]), time_x, mem_x))
+        rows.append((what, goal, "; ".join(parts), ok))
+    else:
+        rows.append((what, goal, "not run", None))
+    # The direction on validation and comparison (not in the table, measured by the micro-benchmark).
+    for n, limit in ((10000, 0.25), (100000, 2.5)):
+        for kind in KINDS:
+            name = "test_validate_and_compare[%s-%d]" % (kind, n)
+            if name in micro:
+                value = micro[name]["median"]
+                rows.append(("direction: validation + plan of %s %s (micro, median)" % ("{:,}".format(n), kind),
+                             "< %.2f s" % limit, "%.3f s" % value, value < limit))
+    return rows
+
+
+OPTIONS_TEXT = (
+    "Options: every module run uses the module's defaults (`wait: true`, so the module re-reads what it wrote "
+    "until it shows; `batch_size: 500`; `update_password: on_create`; `state: present`, `prune: false`, "
+    "`max_deletions: 10`) except `rate_limit: 0`, because the emulator's rate limit is off, in every row but the "
+    "rate-limited one, which uses the defaults only (`rate_limit: 4`) against an emulator limiting the token to "
+    "4 requests in any 1-second window. The prune row sets `prune: true` and `max_deletions` to the number of "
+    "organizations it deletes. The emulator applies bulk tasks at once (`apply_delay` 0), so the wait's re-read "
+    "is a single pass of lookups.")
+
+
+def write_report(path, machine, results, sizes, rate, micro, target_rows, elapsed, goal_rows=(), lifecycle=None):
     """results.md: the tables."""
     out = ["# Benchmark results", ""]
     out.append("Generated by `make bench` (`benchmarks/bench.py`) on %s in %.0f s." % (machine["date"], elapsed))
@@ -571,19 +706,33 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
                   ", ".join("%.2f" % x for x in machine["loadavg_start"]),
                   ", ".join("%.2f" % x for x in machine["loadavg_end"])))
     out.append("")
-    out.append("Emulator rate limit off and the module's `rate_limit: 0`, except the rate-limited row. Every value is "
-               "the median of %d runs of a whole `ansible-playbook` process (start-up included). "
-               "Requests are what the emulator logged, `reads + writes`. Module RSS is the peak resident set of "
+    out.append(OPTIONS_TEXT)
+    out.append("")
+    out.append("Cost model inputs (see docs/performance.md): one `id__in` lookup holds %d user ids or %d organization "
+               "ids (the client keeps URLs under 3,800 characters); writes are ceil(N / %d)."
+               % (ids_per_lookup("users"), ids_per_lookup("orgs"), BATCH_SIZE))
+    out.append("")
+    out.append("Every value is the median of %d runs of a whole `ansible-playbook` process (start-up included). "
+               "Requests are what the emulator logged, `reads + writes`; `wait` counts the reads sent after the "
+               "first write (the wait's re-read). Module RSS is the peak resident set of "
                "the module process (for (d): the largest of its 2N `uri` processes). The input list is read with "
                "`lookup('file', ...) | from_json` in every playbook." % REPEAT)
     out.append("")
+    if goal_rows:
+        out.append("## Goals of issue 15 (ratios from this run)")
+        out.append("")
+        out.append("| measure | goal | measured | |")
+        out.append("| --- | --- | --- | --- |")
+        for what, goal, value, met in goal_rows:
+            out.append("| %s | %s | %s | %s |" % (what, goal, value, GOAL_MET[met]))
+        out.append("")
     for kind in KINDS:
         out.append("## %s" % ("Users (`ubidots_users_bulk`)" if kind == "users" else
                               "Organizations (`ubidots_orgs_bulk`)"))
         out.append("")
-        out.append("| N | scenario | wall s | vs (e) | CPU s | requests | module wall s | module CPU s "
+        out.append("| N | scenario | wall s | vs (e) | CPU s | requests | wait | module wall s | module CPU s "
                    "| module RSS MiB |")
-        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in sorted(results[kind]):
             res = results[kind][n]
             floor = res["e"]["wall"] if "e" in res else None
@@ -596,11 +745,11 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
                     label += ", **extrapolated** from %s" % r["basis"]
                 elif r.get("runs", REPEAT) < REPEAT:
                     label += ", %d run%s" % (r["runs"], "" if r["runs"] == 1 else "s")
-                out.append("| %s | %s | %s%s | %s | %s%s | %s | %s | %s | %s |" % (
+                out.append("| %s | %s | %s%s | %s | %s%s | %s | %s | %s | %s | %s |" % (
                     "{:,}".format(n), label, "~" if r.get("extrapolated") else "", fmt_s(r["wall"]),
-                    "%.1fx" % (r["wall"] / floor) if floor else "-", "~" if r.get("extrapolated") else "",
-                    fmt_s(r["cpu"]), fmt_requests(r), fmt_s(r["module_wall"]), fmt_s(r["module_cpu"]),
-                    fmt_mib(r["module_maxrss_kib"])))
+                    "%.2fx" % (r["wall"] / floor) if floor else "-", "~" if r.get("extrapolated") else "",
+                    fmt_s(r["cpu"]), fmt_requests(r), r.get("wait_reads", "-"), fmt_s(r["module_wall"]),
+                    fmt_s(r["module_cpu"]), fmt_mib(r["module_maxrss_kib"])))
         out.append("")
         measured = [n for n in sorted(results[kind])
                     if "d" in results[kind][n] and not results[kind][n]["d"].get("extrapolated")]
@@ -614,27 +763,40 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
                           ", ".join(runs_at(results[kind][n]["d"]["runs"], n) for n in measured),
                           d["per_item"], "user" if kind == "users" else "organization", d["intercept"], d["per_item"]))
             out.append("")
+    if lifecycle:
+        out.append("## Lifecycle rows (organizations, issue 13)")
+        out.append("")
+        out.append("create: N new organizations (`state: present`, every item new: one `bulk/create/` per batch) "
+                   "in an account of N generated ones; its floor is one raw `uri` POST to `bulk/create/` of the same "
+                   "items. prune: an account of N generated organizations plus the fixture's, N/2 of them listed "
+                   "unchanged, `prune: true`, `max_deletions` = what it deletes; its floor is one raw `uri` POST to "
+                   "`bulk/delete/` of the ids prune deletes (known in advance, no read).")
+        out.append("")
+        out.append("| row | N listed | account | deleted | wall s | vs floor | CPU s | requests | wait | module RSS MiB |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for name in ("create", "create-floor", "prune", "prune-floor"):
+            r = lifecycle[name]
+            floor = lifecycle[name.split("-")[0] + "-floor"]["wall"]
+            out.append("| %s | %s | %s | %s | %s | %.2fx | %s | %s | %s | %s |" % (
+                name.replace("-floor", ": floor, one raw uri request"), "{:,}".format(r["listed"]),
+                "{:,}".format(r["account"]), "{:,}".format(r["deleted"]), fmt_s(r["wall"]), r["wall"] / floor,
+                fmt_s(r["cpu"]), fmt_requests(r), r.get("wait_reads", "-"), fmt_mib(r["module_maxrss_kib"])))
+        out.append("")
     if rate:
         out.append("## Rate-limited run (what a real account takes)")
         out.append("")
-        out.append("Users, N = %s, scenario (a) with the module's default `rate_limit` (4 requests/s), the emulator "
-                   "limiting the token to 4 requests in any 1-second window:" % "{:,}".format(rate["n"]))
+        out.append("Users, N = %s, scenario (a) with every option at the module's default (`rate_limit: 4`, "
+                   "`wait: true`), the emulator limiting the token to 4 requests in any 1-second window:"
+                   % "{:,}".format(rate["n"]))
         out.append("")
-        out.append("| N | wall s | requests | HTTP 429 (all %d runs) | module s |" % rate["runs"])
-        out.append("| ---: | ---: | ---: | ---: | ---: |")
-        out.append("| %s | %s | %s | %d | %s |" % (
-            "{:,}".format(rate["n"]), fmt_s(rate["wall"]), fmt_requests(rate), rate["throttled_all_runs"],
-            fmt_s(rate["module_wall"])))
+        out.append("| N | wall s | requests | wait | HTTP 429 (all %d runs) | module s | requests / 4 s |" % rate["runs"])
+        out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        out.append("| %s | %s | %s | %d | %d | %s | %s |" % (
+            "{:,}".format(rate["n"]), fmt_s(rate["wall"]), fmt_requests(rate), rate["wait_reads"],
+            rate["throttled_all_runs"], fmt_s(rate["module_wall"]), fmt_s((rate["reads"] + rate["writes"]) / 4.0)))
         out.append("")
-        if 10000 in results["users"]:
-            r10k = results["users"][10000]["a"]
-            total = r10k["reads"] + r10k["writes"]
-            out.append("At N = 10,000 the same run sends %d requests, so at 4 requests/s it takes at least %.0f s "
-                       "of request spacing (%d / 4) plus the %.1f s measured without a limit."
-                       % (total, total / 4.0, total, r10k["wall"]))
-            out.append("")
     if micro:
-        out.append("## Micro-benchmark: validation + comparison outside Ansible (pytest-benchmark)")
+        out.append("## Micro-benchmark: validation + plan outside Ansible (pytest-benchmark)")
         out.append("")
         out.append("| benchmark | median s | min s | max s | rounds | peak allocation MiB |")
         out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -644,7 +806,7 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
                 name, stats["median"], stats["min"], stats["max"], stats["rounds"],
                 "%.1f" % (peak / 1048576.0) if peak else "-"))
         out.append("")
-    out.append("## Targets")
+    out.append("## Standing checks (earlier issues)")
     out.append("")
     out.append("| target | measured | met |")
     out.append("| --- | --- | --- |")
@@ -654,15 +816,17 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
     path.write_text("\n".join(out), encoding="utf-8")
 
 
-def write_chart(path, results, sizes, rate):
-    """chart.png: wall time per scenario and N (log-log) for both resources, and the module's peak RSS."""
+def write_chart(path, results, sizes, rate, lifecycle=None):
+    """chart.png: wall time per scenario and N (log-log) for both resources, the module's peak RSS, and the
+    requests (reads and writes) per scenario and N, with the rate-limited and lifecycle rows."""
     import matplotlib  # pylint: disable=import-outside-toplevel
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
 
     styles = {"a": ("tab:blue", "o"), "b": ("tab:green", "s"), "c": ("tab:purple", "^"),
               "d": ("tab:red", "x"), "e": ("black", "D")}
-    figure, axes = plt.subplots(1, 3, figsize=(17, 5.5))
+    figure, grid = plt.subplots(2, 2, figsize=(15, 11))
+    axes = grid.flatten()
     for axis, kind in zip(axes[:2], KINDS):
         res = results[kind]
         for key in ("a", "b", "c", "d", "e"):
@@ -679,7 +843,13 @@ def write_chart(path, results, sizes, rate):
                           marker=marker, markerfacecolor="none", label="(%s) extrapolated" % key)
         if kind == "users" and rate:
             axis.plot([rate["n"]], [rate["wall"]], marker="*", markersize=13, color="tab:orange", linestyle="none",
-                      label="(a) rate_limit 4/s, emulator 4/s")
+                      label="(a) defaults, emulator at 4 requests/s")
+        if kind == "orgs" and lifecycle:
+            for name, marker in (("create", "P"), ("prune", "X")):
+                r = lifecycle[name]
+                axis.plot([r["listed"]], [r["wall"]], marker=marker, markersize=10, color="tab:brown",
+                          linestyle="none", label="%s (%s)" % (name, "vs floor %.2fx" % (
+                              r["wall"] / lifecycle[name + "-floor"]["wall"])))
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("N %s" % ("users" if kind == "users" else "organizations"))
@@ -689,19 +859,48 @@ def write_chart(path, results, sizes, rate):
         axis.legend(fontsize=7.5, loc="upper left")
     axis = axes[2]
     for kind, color in (("users", "tab:blue"), ("orgs", "tab:cyan")):
-        for key, style in (("a", "-"), ("c", ":")):
-            axis.plot(sizes, [results[kind][n][key]["module_maxrss_kib"] / 1024.0 for n in sizes], style,
-                      marker="o", color=color, label="%s (%s) %s" % (kind, key, LABELS[key]))
-        axis.plot(sizes, [results[kind][n]["e"]["module_maxrss_kib"] / 1024.0 for n in sizes], "--",
-                  marker="D", color=color, alpha=0.6, label="%s (e) raw uri" % kind)
+        res = results[kind]
+        for key, style in (("a", "-"), ("c", ":"), ("e", "--")):
+            points = [(n, res[n][key]["module_maxrss_kib"] / 1024.0) for n in sorted(res)
+                      if key in res[n] and not res[n][key].get("extrapolated")]
+            if points:
+                axis.plot([p[0] for p in points], [p[1] for p in points], style, marker="D" if key == "e" else "o",
+                          color=color, alpha=0.6 if key == "e" else 1.0, label="%s (%s) %s" % (kind, key, LABELS[key]))
     axis.set_xscale("log")
     axis.set_xlabel("N")
     axis.set_ylabel("peak RSS of the module process, MiB")
     axis.set_title("module process memory (N on a log axis: linear growth curves upward)", fontsize=9)
     axis.grid(True, which="both", alpha=0.3)
     axis.legend(fontsize=7.5, loc="upper left")
+    axis = axes[3]
+    for kind, style in (("users", "-"), ("orgs", ":")):
+        res = results[kind]
+        for key in ("a", "b", "c", "e"):
+            color, marker = styles[key]
+            for what, fill in (("reads", "full"), ("writes", "none")):
+                points = [(n, res[n][key][what]) for n in sorted(res) if key in res[n] and res[n][key][what]]
+                if points and not (key == "e" and what == "reads"):
+                    axis.plot([p[0] for p in points], [p[1] for p in points], style, marker=marker, color=color,
+                              fillstyle=fill, alpha=0.85,
+                              label="%s (%s) %s" % (kind, key, what) if kind == "users" or key == "a" else None)
+    if rate:
+        axis.plot([rate["n"]], [rate["reads"] + rate["writes"]], marker="*", markersize=13, color="tab:orange",
+                  linestyle="none", label="users (a) rate-limited: %s requests, %s s, %d x 429" % (
+                      fmt_requests(rate), fmt_s(rate["wall"]), rate["throttled_all_runs"]))
+    if lifecycle:
+        for name, marker in (("create", "P"), ("prune", "X")):
+            r = lifecycle[name]
+            axis.plot([r["listed"]], [r["reads"] + r["writes"]], marker=marker, markersize=10, color="tab:brown",
+                      linestyle="none", label="orgs %s: %s" % (name, fmt_requests(r)))
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("N (users: solid, organizations: dotted; filled: reads, hollow: writes)")
+    axis.set_ylabel("HTTP requests the emulator logged")
+    axis.set_title("requests per run: reads (wait re-read included) and writes", fontsize=9)
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(fontsize=7, loc="upper left")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
     plt.close(figure)
 
 
@@ -721,8 +920,14 @@ def main(argv=None):
                         help="N values at which (d) really runs; the others are extrapolated (default 10,25)")
     parser.add_argument("--uri-repeat-max", type=int, default=10,
                         help="(d) runs --repeat times up to this N, once above it (default 10)")
-    parser.add_argument("--rate-size", type=int, default=1000,
-                        help="N for the rate-limited run, 0 to skip (default 1000; must be one of --sizes)")
+    parser.add_argument("--large-sizes", default="100000",
+                        help="N values at which only (a) and (b) of users run, empty to skip (default 100000)")
+    parser.add_argument("--rate-size", type=int, default=10000,
+                        help="N users for the rate-limited run, 0 to skip (default 10000; must be one of --sizes)")
+    parser.add_argument("--rate-repeat", type=int, default=1,
+                        help="runs of the rate-limited row (default 1: its time is mostly request spacing)")
+    parser.add_argument("--lifecycle-size", type=int, default=1000,
+                        help="N organizations of the lifecycle rows (create; prune), 0 to skip (default 1000)")
     parser.add_argument("--kinds", default="users,orgs", help="users,orgs")
     parser.add_argument("--scenarios", default="abce", help="which of a, b, c, e to run (default abce)")
     parser.add_argument("--no-micro", action="store_true", help="skip the pytest-benchmark micro-benchmark")
@@ -733,6 +938,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     REPEAT = args.repeat
     sizes = sorted(int(x) for x in args.sizes.split(","))
+    large_sizes = sorted(int(x) for x in args.large_sizes.split(",") if x)
     uri_sizes = {int(x) for x in args.uri_sizes.split(",") if x}
     kinds = [k for k in args.kinds.split(",") if k]
     workdir = Path(args.workdir).resolve()
@@ -765,11 +971,25 @@ def main(argv=None):
                     results[kind].setdefault(m, {})["d"] = bench_uri(
                         runner, uri_files, m, kind, args.repeat if m <= args.uri_repeat_max else 1)
             if n == args.rate_size:
-                rate = bench_rate_limited(runner, files, n, args.repeat)
+                rate = bench_rate_limited(runner, files, n, args.rate_repeat)
                 rate["n"] = n
         finally:
             runner.emulator.stop()
     extrapolate_uri(results, sizes)
+    lifecycle = None
+    if args.lifecycle_size:
+        runner.emulator = EmulatorProcess(workdir, 0, args.lifecycle_size)
+        try:
+            lifecycle = bench_lifecycle(workdir, runner, args.lifecycle_size, args.repeat)
+        finally:
+            runner.emulator.stop()
+    for n in large_sizes if "users" in kinds else ():
+        files = write_items(workdir, n, kinds=("users",))
+        runner.emulator = EmulatorProcess(workdir, n, 0)
+        try:
+            results["users"][n] = bench_large(runner, files, n, args.repeat)
+        finally:
+            runner.emulator.stop()
 
     micro = {}
     micro_raw = None
@@ -783,13 +1003,19 @@ def main(argv=None):
     elapsed = time.monotonic() - START
     machine["loadavg_end"] = os.getloadavg()
     rows = targets(results, sizes, rate, micro) if complete else []
-    raw = {"machine": machine, "sizes": sizes, "repeat": args.repeat, "batch_size": BATCH_SIZE,
+    goal_rows = goals(results, rate, micro) if "users" in kinds_done else []
+    raw = {"machine": machine, "sizes": sizes, "large_sizes": large_sizes, "repeat": args.repeat,
+           "batch_size": BATCH_SIZE, "options": OPTIONS_TEXT,
            "results": {k: {str(n): v for n, v in results[k].items()} for k in kinds_done},
-           "rate_limited": rate, "micro": micro, "targets": [list(r) for r in rows], "elapsed_s": elapsed}
+           "rate_limited": rate, "lifecycle": lifecycle, "micro": micro, "targets": [list(r) for r in rows],
+           "goals": [list(r) for r in goal_rows], "elapsed_s": elapsed}
     (results_dir / "results.json").write_text(json.dumps(raw, indent=1, sort_keys=True), encoding="utf-8")
+    for what, goal, value, met in goal_rows:
+        log("goal %s: %s (%s): %s" % (GOAL_MET[met].strip("*"), what, goal, value))
     if complete:
-        write_report(results_dir / "results.md", machine, results, sizes, rate, micro, rows, elapsed)
-        write_chart(results_dir / "chart.png", results, sizes, rate)
+        write_report(results_dir / "results.md", machine, results, sizes, rate, micro, rows, elapsed, goal_rows,
+                     lifecycle)
+        write_chart(results_dir / "chart.png", results, sizes, rate, lifecycle)
         missed = [r for r in rows if r[2] is not True]
         log("done in %.0f s: %s, %s; %d target(s) missed"
             % (elapsed, results_dir / "results.md", results_dir / "chart.png", len(missed)))
