@@ -252,7 +252,8 @@ def name_memberships(plan, known):
             ids = {}
             for entry in assign:
                 if "id" in entry and entry["id"] in organizations:
-                    ids[entry["id"]] = entry["label"] = organizations[entry.pop("id")]["label"]
+                    org_id = entry.pop("id")
+                    ids[org_id] = entry["label"] = organizations[org_id]["label"]
             if ids:  # the diff names them by label too
                 change.after[key] = sorted((dict(m, label=ids.get(m["label"], m["label"])) for m in change.after[key]),
                                            key=lambda m: str(m["label"]))
