@@ -13,8 +13,14 @@ MASK = "********"
 WRITE_ONLY = "(write-only, not readable)"
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def json_equal(a, b):
     """Equality as JSON sees it: a boolean is not a number, 1 and 1.0 are the same number, key order does not count."""
+    kind = type(a)
+    if kind is type(b) and kind in _SCALARS:  # the common case, first
+        return a == b
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, dict) and isinstance(b, dict):
