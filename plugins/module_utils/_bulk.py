@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.ubidots.industrial.plugins.module_utils._apply import apply, wait_until_visible
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError
-from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, join_errors, object_label, plural
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, join_errors, object_label
 from ansible_collections.ubidots.industrial.plugins.module_utils._plan import make_plan, name_memberships, referenced, unknown_references
 from ansible_collections.ubidots.industrial.plugins.module_utils._read import read_current, read_references
 from ansible_collections.ubidots.industrial.plugins.module_utils._validate import validator
@@ -112,7 +112,8 @@ def result(module, spec, plan, applied, limit):
     if module._diff:  # pylint: disable=protected-access
         out["diff"] = [diff_entry(spec, c) for c in shown]
         if len(shown) < len(changes):
-            more = "... and %s more (not shown: changes_limit is %d)\n" % (plural(len(changes) - len(shown), spec.noun), limit)
+            hidden = len(changes) - len(shown)
+            more = "... and %d more %s (not shown: changes_limit is %d)\n" % (hidden, spec.noun if hidden == 1 else spec.option, limit)
             out["diff"].append({"before_header": "more", "after_header": "more", "before": "", "after": more})
     return out
 

@@ -137,6 +137,7 @@ changes:
   description:
     - One entry per created, updated or deleted organization, in the order they are sent, with the changed keys
       before and after (V("") for nothing). C(id) is null for an organization not created yet.
+    - At most O(changes_limit) entries; RV(changes_omitted) counts the others.
   returned: success
   type: list
   elements: dict
@@ -146,6 +147,17 @@ changes:
       label: org1
       before: {description: ""}
       after: {description: Organization One}
+counts:
+  description: How many organizations the run creates, updates, deletes and leaves unchanged (always complete).
+  returned: success
+  type: dict
+  sample: {created: 1, updated: 2, deleted: 0, unchanged: 37}
+changes_omitted:
+  description:
+    - How many changed organizations RV(changes) and the diff leave out, past O(changes_limit) (0 when none is left out).
+  returned: success
+  type: int
+  sample: 0
 tasks:
   description:
     - Ids of the asynchronous tasks the API answered with, one per bulk request, in the order sent.

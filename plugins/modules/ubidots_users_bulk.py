@@ -181,6 +181,7 @@ changes:
   description:
     - One entry per created, updated or deleted user, in the order they are sent, with the changed keys before
       and after (V("") for nothing); passwords masked. C(id) is null for a user not created yet.
+    - At most O(changes_limit) entries; RV(changes_omitted) counts the others.
   returned: success
   type: list
   elements: dict
@@ -190,6 +191,17 @@ changes:
       username: ada
       before: {firstName: Ada, tags: [engineering]}
       after: {firstName: Augusta, tags: [admins, engineering]}
+counts:
+  description: How many users the run creates, updates, deletes and leaves unchanged (always complete).
+  returned: success
+  type: dict
+  sample: {created: 1, updated: 2, deleted: 0, unchanged: 37}
+changes_omitted:
+  description:
+    - How many changed users RV(changes) and the diff leave out, past O(changes_limit) (0 when none is left out).
+  returned: success
+  type: int
+  sample: 0
 tasks:
   description:
     - Ids of the asynchronous tasks the API answered bulk requests with, in the order sent.

@@ -75,3 +75,18 @@ def test_many_listed_users_in_a_large_account_are_looked_up_after_one_probe(size
     assert "id__in" not in reads[0]["query"]
     assert [("id__in" in e["query"]) for e in reads[1:]] == [True] * (len(reads) - 1)
     assert 2 <= len(reads) - 1 <= 3
+
+
+def test_changes_and_diff_are_bounded_and_the_ids_complete(emulator, run_playbook):
+    users = sorted(emulator.state()["users"], key=lambda u: u["username"])[:5]
+    items = [{"id": u["id"], "lastName": "Bounded-%d" % i} for i, u in enumerate(users)]
+    check = run_playbook(users_task(items, changes_limit=2), check=True, diff=True)
+    assert check.rc == 0, check.output
+    result = check.result
+    assert len(result["changes"]) == 2 and result["changes_omitted"] == 3
+    assert result["changed_ids"] == [u["id"] for u in users]
+    assert result["counts"] == {"created": 0, "updated": 5, "deleted": 0, "unchanged": 0}
+    assert len(result["diff"]) == 3 and "and 3 more users (not shown: changes_limit is 2)" in result["diff"][-1]["after"]
+    assert "and 3 more users" in check.stdout
+    everything = run_playbook(users_task(items, changes_limit=0), check=True).result
+    assert len(everything["changes"]) == 5 and everything["changes_omitted"] == 0
