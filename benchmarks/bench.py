@@ -175,7 +175,7 @@ def write_items(workdir, n, kinds=KINDS):
                   "favicon": None, "logo": None} for i in range(1, n + 1)]
     files = {}
     for name, data in (("users", users), ("orgs", orgs), ("users-floor", users), ("orgs-floor", orgs_full)):
-        if name.split("-")[0] not in kinds:
+        if name.split("-", maxsplit=1)[0] not in kinds:
             continue
         path = workdir / ("%s-%d.json" % (name, n))
         path.write_text(json.dumps(data), encoding="utf-8")
@@ -636,8 +636,8 @@ def goals(results, rate, micro):
         return "%.2fx (CPU %.2fx; %s s / %s s)" % (value, cpu, fmt_s(res[top]["wall"]), fmt_s(res[both[1]]["wall"])), \
             value <= limit
 
-    for (what, goal), (res, top, limit) in zip(GOALS_15[:4], ((k1, "a", 1.1), (k10, "a", 1.2), (k10, "c", 1.6),
-                                                               (k10, "b", 1.0))):
+    ratios = ((k1, "a", 1.1), (k10, "a", 1.2), (k10, "c", 1.6), (k10, "b", 1.0))
+    for (what, goal), (res, top, limit) in zip(GOALS_15[:4], ratios):
         rows.append((what, goal) + ratio(res, top, limit))
     what, goal = GOALS_15[4]
     if "a" in k10:
@@ -776,7 +776,7 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
         out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for name in ("create", "create-floor", "prune", "prune-floor"):
             r = lifecycle[name]
-            floor = lifecycle[name.split("-")[0] + "-floor"]["wall"]
+            floor = lifecycle[name.split("-", maxsplit=1)[0] + "-floor"]["wall"]
             out.append("| %s | %s | %s | %s | %s | %.2fx | %s | %s | %s | %s |" % (
                 name.replace("-floor", ": floor, one raw uri request"), "{:,}".format(r["listed"]),
                 "{:,}".format(r["account"]), "{:,}".format(r["deleted"]), fmt_s(r["wall"]), r["wall"] / floor,

@@ -283,7 +283,7 @@ def test_passwords_never_reach_the_module_invocation_log(emulator, run_playbook,
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(SITECUSTOMIZE)
     captured = tmp_path / "syslog.txt"
-    marks = [secrets.token_hex(5) for _ in range(4)]
+    marks = [secrets.token_hex(5) for _mark in range(4)]
     new_pw = 'New %s "q\'uo" Ünï\n%s' % (marks[0], marks[1])
     rotated_pw = "Rot %s € %s" % (marks[2], marks[3])
     tasks = [users_task([{"username": "logged-new", "email": "logged@example.com", "password": new_pw}], name="create"),

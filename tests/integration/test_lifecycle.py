@@ -70,7 +70,7 @@ def assert_bulk_headers(entry):
 
 def secret_password(tag):
     """A password with spaces, quotes, unicode and a newline; its random markers survive any escaping."""
-    marks = [secrets.token_hex(5) for _ in range(3)]
+    marks = [secrets.token_hex(5) for _mark in range(3)]
     value = 'Pw %s "q\'uo" %s Ünïcødé €\n%s' % (marks[0], marks[1], marks[2])
     return value, marks
 
