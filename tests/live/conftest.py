@@ -60,8 +60,8 @@ class Api:
         problems = []
         keys = list(reversed(self.created))
         for kind, field in (("users", "username"), ("organizations", "label")):
-            listed = self.request("GET", "/%s/" % kind, params={"%s__startswith" % field: self.prefix, "fields": field,
-                                                                   "page_size": 100})
+            params = {"%s__startswith" % field: self.prefix, "fields": field, "page_size": 100}
+            listed = self.request("GET", "/%s/" % kind, params=params)
             if listed.status_code == 200:
                 keys += [(kind, "~" + obj[field]) for obj in listed.json().get("results", [])
                          if str(obj.get(field, "")).startswith(self.prefix) and (kind, "~" + obj[field]) not in keys]

@@ -28,6 +28,12 @@ def _user(api, what):
                                 "firstName": "Live"})
 
 
+def _renamed(api, org_id):
+    """The organization once its name reads "Renamed", else None."""
+    org = api.request("GET", "/organizations/%s/" % org_id).json()
+    return org if org.get("name") == "Renamed" else None
+
+
 def _org(api, what, **extra):
     return api.create("organizations", dict({"label": api.name(what), "name": api.name(what)}, **extra))
 
@@ -152,8 +158,7 @@ def test_orgs_bulk_update_post_is_full_update(api, observe, wait_until):
     answer = api.request("POST", "/organizations/_/bulk/update/", headers=BULK,
                          json=[{"id": org["id"], "label": org["label"], "name": "Renamed"}])
     assert answer.status_code in (200, 201, 202), answer.text[:300]
-    read, seconds = wait_until(lambda: (lambda o: o if o.get("name") == "Renamed" else None)(
-        api.request("GET", "/organizations/%s/" % org["id"]).json()))
+    read, seconds = wait_until(lambda: _renamed(api, org["id"]))
     assert read, "the full update did not show within %s s" % seconds
     observe("after a full update without them: description, properties", "%r, %r" % (read.get("description"),
                                                                                      read.get("properties")))
@@ -165,8 +170,7 @@ def test_orgs_bulk_update_patch_is_partial(api, observe, wait_until):
     org = _org(api, "part", description="kept")
     answer = api.request("PATCH", "/organizations/_/bulk/update/", headers=BULK, json=[{"id": org["id"], "name": "Renamed"}])
     assert answer.status_code in (200, 201, 202), answer.text[:300]
-    read, seconds = wait_until(lambda: (lambda o: o if o.get("name") == "Renamed" else None)(
-        api.request("GET", "/organizations/%s/" % org["id"]).json()))
+    read, seconds = wait_until(lambda: _renamed(api, org["id"]))
     assert read, "the partial update did not show within %s s" % seconds
     observe("after a partial update: description", repr(read.get("description")))
     assert read.get("description") == "kept"
