@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".build" / "matrix" / "results.tsv"
 OUTPUT = ROOT / ".build" / "compatibility.md"
 START, END = "<!-- compatibility:start -->", "<!-- compatibility:end -->"
-STEPS = {"sanity": "ansible-test sanity", "integration": "integration tests", "pytest": "unit, emulator and integration tests"}
+STEPS = {"sanity": "ansible-test sanity", "integration": "integration tests",
+         "integration-core": "integration tests but test_hostile.py", "pytest": "unit, emulator and integration tests"}
 
 
 def table(lines):
