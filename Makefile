@@ -16,35 +16,41 @@ CONSTRAINTS := constraints.txt
 VENV_HASH := $(shell $(PYTHON) scripts/deps_hash.py $(REQUIREMENTS) $(CONSTRAINTS))
 VENV_STAMP := $(VENV)/.installed-$(VENV_HASH)
 
-# Oldest supported ansible-core (meta/runtime.yml: requires_ansible >= 2.16).
-OLDEST := 2.16
-OLDEST_VENV := .venv-$(OLDEST)
-OLDEST_CONSTRAINTS := scripts/constraints-ansible-$(OLDEST).txt
-OLDEST_HASH := $(shell $(PYTHON) scripts/deps_hash.py $(REQUIREMENTS) $(OLDEST_CONSTRAINTS))
-OLDEST_STAMP := $(OLDEST_VENV)/.installed-$(OLDEST_HASH)
+# Release tools in their own venv (galaxy-importer, actionlint): scripts/requirements-tools.txt.
+TOOLS_VENV := .venv-tools
+TOOLS_HASH := $(shell $(PYTHON) scripts/deps_hash.py scripts/requirements-tools.txt scripts/constraints-tools.txt)
+TOOLS_STAMP := $(TOOLS_VENV)/.installed-$(TOOLS_HASH)
+
+# The other supported ansible-core series (.venv-2.16 ... .venv-2.21) are built by scripts/matrix.sh
+# from scripts/matrix.txt, each on the Python it needs (scripts/find-python.sh).
+SERIES := 2.16 2.17 2.18 2.20 2.21
 
 ifeq ($(VENV_HASH),)
 $(error could not run '$(PYTHON)': set PYTHON=/path/to/python3.11+)
 endif
 
-.PHONY: help venv venv-oldest test release-checks docs bench sanity units integration pytest test-oldest build demo clean distclean constraints
+.PHONY: help venv venv-tools test release-checks release-docs docs bench sanity units integration pytest test-matrix test-oldest test-live build demo clean distclean constraints
 
 help:
-	@echo "make test         venv + ansible-test sanity + pytest (unit, emulator, integration)"
-	@echo "make release-checks  docs lint, changelog, ansible-lint, build + installed copy, docs site"
+	@echo "make test         everything CI runs: sanity on 2.16 + 2.21, release checks, live suite on the emulator,"
+	@echo "                  integration on 2.16-2.21, pytest on .venv (scripts/test.sh)"
+	@echo "make release-checks  docs lint, changelog, ansible-lint, build, galaxy-importer, actionlint, docs site"
+	@echo "make release-docs copy the last run's docs/reliability.md and README compatibility table (release step)"
 	@echo "make bench        benchmark against the emulator (benchmarks/results/); not in make test"
 	@echo "make docs         documentation site into .build/docs/build/html (scripts/docs.sh)"
 	@echo "make sanity       ansible-test sanity --venv on a copy of the collection"
 	@echo "make units        pytest tests/unit"
 	@echo "make integration  pytest tests/integration"
 	@echo "make pytest       pytest tests/unit tests/emulator tests/integration"
-	@echo "make test-oldest  pytest tests/integration with ansible-core $(OLDEST) ($(OLDEST_VENV))"
+	@echo "make test-matrix  sanity + integration on every ansible-core series of scripts/matrix.txt (SERIES='2.16 2.21')"
+	@echo "make test-oldest  pytest tests/integration with ansible-core 2.16 (.venv-2.16)"
+	@echo "make test-live    live contract suite against UBIDOTS_API_URL / UBIDOTS_TOKEN (tests/live)"
 	@echo "make build        build the tarball into .build/, install it, ansible-doc every module"
 	@echo "make demo         run scripts/demo.sh"
-	@echo "make venv         create/refresh $(VENV) (automatic for the targets above)"
-	@echo "make constraints  regenerate constraints.txt and $(OLDEST_CONSTRAINTS) with pip freeze"
+	@echo "make venv         create/refresh $(VENV) (automatic for the targets above); make venv-tools: $(TOOLS_VENV)"
+	@echo "make constraints  regenerate constraints.txt, scripts/constraints-ansible-*.txt and -tools.txt (pip freeze)"
 	@echo "make clean        remove .build/ and test caches (keeps venvs)"
-	@echo "make distclean    clean + remove $(VENV) and $(OLDEST_VENV)"
+	@echo "make distclean    clean + remove every venv"
 	@echo "Variables: PYTHON=$(PYTHON) SANITY_ARGS='--test pylint' PYTEST_ARGS='-x -n auto'"
 
 # The stamp's name carries a hash of requirements-dev.txt + constraints.txt +
@@ -54,24 +60,16 @@ $(VENV_STAMP):
 
 venv: $(VENV_STAMP)
 
-$(OLDEST_STAMP):
-	@mkdir -p .build
-	@sed '/^ansible-core[ =<>!~]/d' $(REQUIREMENTS) > .build/requirements-oldest.txt
-	@PYTHON=$(PYTHON) scripts/venv.sh $(OLDEST_VENV) $@ .build/requirements-oldest.txt $(OLDEST_CONSTRAINTS) -- ansible-core
+$(TOOLS_STAMP):
+	@PYTHON=$(PYTHON) scripts/venv.sh $(TOOLS_VENV) $@ scripts/requirements-tools.txt scripts/constraints-tools.txt
 
-venv-oldest: $(OLDEST_STAMP)
+venv-tools: $(TOOLS_STAMP)
 
-# Order matters: sanity, then the release checks, then pytest, whose summary line ends the output.
-# Every step runs even when an earlier one failed (all reports in one go); the exit status is
-# non-zero if any failed.
-test: $(VENV_STAMP)
-	@sanity=0; scripts/sanity.sh || sanity=$$?; \
-	 if [ $$sanity -ne 0 ]; then echo "test: ansible-test sanity FAILED (exit $$sanity)"; fi; \
-	 checks=0; scripts/release-checks.sh || checks=$$?; \
-	 scripts/pytest.sh tests/unit tests/emulator tests/integration || exit $$?; \
-	 if [ $$sanity -ne 0 ] || [ $$checks -ne 0 ]; then echo "test: FAILED (sanity exit $$sanity, release checks exit $$checks)"; exit 1; fi
+# scripts/test.sh runs every step even when an earlier one failed and says how long each took.
+test: $(VENV_STAMP) $(TOOLS_STAMP)
+	@scripts/test.sh
 
-release-checks: $(VENV_STAMP)
+release-checks: $(VENV_STAMP) $(TOOLS_STAMP)
 	@scripts/release-checks.sh
 
 docs: $(VENV_STAMP)
@@ -94,8 +92,21 @@ integration: $(VENV_STAMP)
 pytest: $(VENV_STAMP)
 	@scripts/pytest.sh tests/unit tests/emulator tests/integration
 
-test-oldest: $(OLDEST_STAMP)
-	@VENV=$(OLDEST_VENV) scripts/pytest.sh tests/integration
+test-matrix:
+	@rc=0; scripts/matrix.sh sanity $(SERIES) || rc=1; scripts/matrix.sh integration $(SERIES) || rc=1; exit $$rc
+
+test-oldest:
+	@scripts/matrix.sh integration 2.16
+
+# Against a real account: UBIDOTS_API_URL and UBIDOTS_TOKEN (see docs/development.md); skips without them.
+test-live: $(VENV_STAMP)
+	@scripts/live.sh
+
+# Release step: what the last `make test` wrote under .build/ becomes the committed docs.
+release-docs:
+	@test -f .build/reliability.md || { echo "release-docs: no .build/reliability.md; run make test first"; exit 1; }
+	cp .build/reliability.md docs/reliability.md
+	$(VENV)/bin/python scripts/compat_table.py --readme README.md
 
 build: $(VENV_STAMP)
 	@scripts/build.sh
@@ -105,13 +116,21 @@ demo: $(VENV_STAMP)
 	 export ANSIBLE_COLLECTIONS_PATH="$$(scripts/collection-path.sh)"; \
 	 scripts/demo.sh
 
+# Each series' file keeps its ansible-core pin (edit that line to move to a newer release) and is
+# generated on the Python scripts/matrix.txt gives it.
 constraints:
 	@PYTHON=$(PYTHON) scripts/update-constraints.sh $(CONSTRAINTS)
-	@PYTHON=$(PYTHON) scripts/update-constraints.sh $(OLDEST_CONSTRAINTS) ansible-core==$$(sed -n 's/^ansible-core==//p' $(OLDEST_CONSTRAINTS))
+	@REQUIREMENTS=scripts/requirements-tools.txt PYTHON=$(PYTHON) scripts/update-constraints.sh scripts/constraints-tools.txt
+	@for series in $(SERIES); do \
+	   python=$$(awk -v s=$$series '$$1 == s {print $$2}' scripts/matrix.txt); \
+	   interpreter=$$(scripts/find-python.sh $$python) || { echo "constraints: $$series skipped, no Python $$python"; continue; }; \
+	   REQUIREMENTS=scripts/requirements-matrix.txt PYTHON=$$interpreter scripts/update-constraints.sh scripts/constraints-ansible-$$series.txt \
+	     ansible-core==$$(sed -n 's/^ansible-core==//p' scripts/constraints-ansible-$$series.txt); \
+	 done
 
 clean:
 	rm -rf .build tests/output .pytest_cache .hypothesis
 	find . -path ./.git -prune -o -path './.venv*' -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(OLDEST_VENV)
+	rm -rf $(VENV) $(TOOLS_VENV) $(addprefix .venv-,$(SERIES))

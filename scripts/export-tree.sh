@@ -28,7 +28,7 @@ list_files() {
     local f
     while IFS= read -r -d '' f; do
         case $f in
-            .git/*|.venv*/*|.build/*|.hypothesis/*|.pytest_cache/*|tests/output/*|*/__pycache__/*|*.pyc) continue ;;
+            .git/*|.venv|.venv-*|.venv*/*|.build/*|.hypothesis/*|.pytest_cache/*|tests/output/*|*/__pycache__/*|*.pyc) continue ;;
         esac
         # tracked but deleted in the work tree
         [ -e "$root/$f" ] || [ -L "$root/$f" ] || continue

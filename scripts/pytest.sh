@@ -25,7 +25,10 @@ fi
 [ $# -gt 0 ] || set -- tests/unit tests/emulator tests/integration
 dirs=()
 for d in "$@"; do
-    [ -e "$d" ] && dirs+=("$d")
+    case $d in
+        -*) dirs+=("$d") ;;  # an option such as --ignore=PATH goes through
+        *) [ -e "$d" ] && dirs+=("$d") ;;
+    esac
 done
 if [ ${#dirs[@]} -eq 0 ]; then
     # Nothing to test yet: let pytest say so ("no tests ran") instead of

@@ -5,12 +5,18 @@
 #                  `antsibull-changelog generate` writes
 #   ansible-lint   production profile on roles/, playbooks/ and examples/ (.ansible-lint)
 #   build          tarball, install, ansible-doc of every plugin, one playbook from the installed copy
+#   galaxy-importer  what Galaxy / Automation Hub run on upload, on that tarball (ansible-lint on, no
+#                  ansible-test, offline); any ERROR or WARNING line fails
+#   actionlint     .github/workflows/*.yml
 #   docs site      antsibull-docs + Sphinx with warnings as errors (scripts/docs.sh)
+# galaxy-importer and actionlint come from TOOLS_VENV (default .venv-tools, `make venv-tools`).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 venv=${VENV:-$root/.venv}
 case $venv in /*) ;; *) venv=$root/$venv ;; esac
+tools=${TOOLS_VENV:-$root/.venv-tools}
+case $tools in /*) ;; *) tools=$root/$tools ;; esac
 cd "$root" || exit 1
 export PATH=$venv/bin:$PATH
 ANSIBLE_COLLECTIONS_PATH=$("$root/scripts/collection-path.sh") || exit 1
@@ -44,10 +50,41 @@ changelog() {
         || { echo "CHANGELOG.md is not what 'antsibull-changelog generate' writes: run it and commit the result"; return 1; }
 }
 
+# The tarball scripts/build.sh made from the exported tree (what git would commit, no venvs or caches).
+galaxy_importer() {
+    local version tarball work
+    version=$(python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' galaxy.yml)
+    tarball=$root/.build/ubidots-industrial-$version.tar.gz
+    [ -f "$tarball" ] || { echo "no $tarball (the build check makes it)"; return 1; }
+    [ -x "$tools/bin/python" ] || { echo "no $tools (make venv-tools)"; return 1; }
+    work=$logs/galaxy-importer
+    rm -rf "$work"
+    mkdir -p "$work/tmp"
+    # Its ansible-lint and ansible-doc must be the tools venv's own; HOME keeps their caches in .build/.
+    HOME=$work PATH=$tools/bin:$PATH GALAXY_IMPORTER_CONFIG=$root/scripts/galaxy-importer.cfg \
+        GALAXY_IMPORTER_TMP_ROOT_DIR=$work/tmp GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$work/tmp \
+        "$tools/bin/python" -m galaxy_importer.main --output-path "$work" "$tarball" > "$work/importer.log" 2>&1
+    local rc=$?
+    cat "$work/importer.log"
+    [ $rc -eq 0 ] || return 1
+    if grep -E '^(WARNING|ERROR)' "$work/importer.log"; then
+        echo "galaxy-importer reported the lines above"
+        return 1
+    fi
+}
+
+actionlint_check() {
+    [ -x "$tools/bin/actionlint" ] || { echo "no $tools/bin/actionlint (make venv-tools)"; return 1; }
+    "$tools/bin/actionlint" -version | head -1
+    "$tools/bin/actionlint" -no-color .github/workflows/*.yml
+}
+
 check "docs lint" antsibull-docs lint-collection-docs --plugin-docs .
 check "changelog" changelog
 check "ansible-lint" ansible-lint --nocolor roles playbooks examples
 check "build" "$root/scripts/build.sh"
+check "galaxy-importer" galaxy_importer
+check "actionlint" actionlint_check
 check "docs site" "$root/scripts/docs.sh"
 
 if [ ${#failed[@]} -ne 0 ]; then

@@ -26,7 +26,8 @@ venv=${VENV:-$root/.venv}
 case $venv in /*) ;; *) venv=$root/$venv ;; esac
 python=$venv/bin/python
 sanity_home=${SANITY_HOME:-$root/.build/home}
-copy=$root/.build/sanity/ansible_collections/ubidots/industrial
+sanity_dir=${SANITY_DIR:-$root/.build/sanity}
+copy=$sanity_dir/ansible_collections/ubidots/industrial
 
 if [ ! -x "$venv/bin/ansible-test" ]; then
     echo "sanity: $venv/bin/ansible-test not found (run 'make venv' first)" >&2
@@ -64,9 +65,9 @@ cp "$root/scripts/get_pip_standin.py" "$sanity_home/.ansible/test/cache/get_pip_
 # Refresh the copy. ansible-test's controller venv (tests/output/.tmp/delegation)
 # is kept between runs, unless the venv that created it changed.
 controller_id=$("$python" -c 'import sys, ansible; print(sys.version, sys.prefix, ansible.__version__)')
-marker=$root/.build/sanity/.controller
+marker=$sanity_dir/.controller
 if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$controller_id" ]; then
-    rm -rf "$root/.build/sanity"
+    rm -rf "$sanity_dir"
 fi
 mkdir -p "$copy"
 printf '%s\n' "$controller_id" > "$marker"

@@ -3,25 +3,25 @@
 #
 #   scripts/update-constraints.sh OUTPUT [PIP INSTALL ARGS...]
 #
-# Installs requirements-dev.txt (no constraints of ours) into a scratch venv
-# under .build/, then writes `pip freeze` to OUTPUT. Extra arguments go to
-# pip install, e.g. `ansible-core==2.16.19` for the oldest-supported venv
-# (requirements-dev.txt's own ansible-core pin is then left out).
+# Installs REQUIREMENTS (default requirements-dev.txt; no constraints of ours)
+# into a scratch venv under .build/, then writes `pip freeze` to OUTPUT. Extra
+# arguments go to pip install, e.g. `ansible-core==2.16.19` for a per-version
+# venv (the requirements' own ansible-core pin is then left out).
 # PYTHON selects the interpreter (default python3); constraints are generated
-# on the oldest Python we support (3.11) so they install there.
+# on the Python that will use them (3.11 for .venv, 3.12/3.13 for 2.20/2.21).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 output=$1
 shift
 python=${PYTHON:-python3}
-scratch=$root/.build/constraints-venv
-requirements=$root/requirements-dev.txt
+scratch=$root/.build/constraints-venv-$(basename "$output")
+requirements=${REQUIREMENTS:-$root/requirements-dev.txt}
 
 mkdir -p "$root/.build"
 if printf '%s\n' "$@" | grep -q '^ansible-core'; then
-    sed '/^ansible-core[ =<>!~]/d' "$requirements" > "$root/.build/requirements-no-core.txt"
-    requirements=$root/.build/requirements-no-core.txt
+    sed -E '/^ansible-core([ =<>!~]|$)/d' "$requirements" > "$scratch.req"
+    requirements=$scratch.req
 fi
 rm -rf "$scratch"
 "$python" -m venv "$scratch"
@@ -31,5 +31,5 @@ rm -rf "$scratch"
     echo "# pip freeze of a fresh $("$scratch/bin/python" -V) venv. Do not edit by hand."
     "$scratch/bin/python" -m pip freeze --disable-pip-version-check
 } > "$output"
-rm -rf "$scratch"
+rm -rf "$scratch" "$scratch.req"
 echo "constraints: wrote $output"

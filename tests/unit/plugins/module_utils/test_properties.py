@@ -567,7 +567,7 @@ def _objects_for(schema):
     optional = {key: _values_for(sub) for key, sub in props.items()}
     return st.fixed_dictionaries({}, optional=optional).flatmap(
         lambda d: st.dictionaries(st.sampled_from(["zz", "Password", "id"]), json_values, max_size=1).map(
-            lambda extra: dict(extra, **d)))
+            lambda extra: {**extra, **d}))
 
 
 @pytest.mark.parametrize("spec", [USERS, ORGANIZATIONS], ids=["users", "organizations"])
