@@ -116,6 +116,25 @@ def pytest_runtest_logreport(report):
         entry["outcome"] = "skipped"
     if report.when == "teardown":
         entry["rows"] = [dict(value) for key, value in report.user_properties if key == KEY]
+        entry["doc"] = next((value for key, value in report.user_properties if key == DOC), "")
+
+
+# The tests of the failure modes of real use (lost updates, per-host state, references, real-account data,
+# secrets, redirects, options): each is listed by its docstring, with its outcome.
+SAFETY_FILES = ("test_data_safety.py", "test_roles_safety.py", "test_client_safety.py", "test_options_safety.py",
+                "test_lifecycle.py", "test_memberships.py", "test_request_counts.py")
+DOC = "reliability-doc"
+
+
+def pytest_runtest_setup(item):
+    """Carry each safety test's docstring (its first sentence) to the report, also from an xdist worker."""
+    if item.nodeid.split("::")[0].endswith(SAFETY_FILES):
+        doc = (getattr(item, "obj", None).__doc__ or "") if getattr(item, "obj", None) else ""
+        name = getattr(item, "originalname", item.name)
+        text = " ".join(doc.split()).split(". ")[0] or name.replace("test_", "", 1).replace("_", " ")
+        if name != item.name:  # a parametrized case
+            text += " (%s)" % item.name[len(name):].strip("[]")[:70]
+        item.user_properties.append((DOC, text))
 
 
 _CONFIG = {}
@@ -141,8 +160,9 @@ NOTES = [
     "- **Retries.** Connection failures, timeouts, 429, 500, 502, 503 and 504 are retried `retries` times "
     "(default 5) with exponential backoff and jitter (0.5 s doubling, at most 30 s); `Retry-After` (seconds or an HTTP "
     "date, at most 120 s) wins when the server sends it. A read whose JSON answer was cut is read again.",
-    "- **Writes are retried too**, because every bulk write sets absolute values computed from one read: sending it "
-    "twice (after a timeout or a dropped connection, when the first one was in fact applied) gives the same result.",
+    "- **Writes are retried too**, because every bulk update or delete sets absolute values computed from one read: "
+    "sending it twice (after a timeout or a dropped connection, when the first one was in fact applied) gives the same "
+    "result. A create is retried only after an answer that means it was refused (429, 503, no connection made).",
     "- **\"May have been applied\".** When a write fails after it reached the server (timeout, connection dropped "
     "after sending, 500/502/504, or a 2xx answer that cannot be read), the module fails with `changed: true` and says "
     "that request may have been applied, naming its ids; it never claims \"Nothing was written\" then. Running the "
@@ -154,8 +174,10 @@ NOTES = [
     "so the last writer wins. Users are written with PATCH and only the changed keys, so a concurrent change to another "
     "key survives. Organizations are written with the full-update endpoint, so the whole object as read is written "
     "back: a concurrent change to a key the task did not mention is overwritten by the value read moments before.",
-    "- **Bad input** is refused before any request: every error of every item (the first 1,000 kept in `errors`, 25 in "
+    "- **Bad input** is refused before any write: every error of every item (the first 1,000 kept in `errors`, 25 in "
     "the message, and the rest counted), each naming the item (`users[3] (id ..., username ...)`) and the key path. "
+    "Shape errors fail before any request; a rule an account may already break with data it holds (pattern, format, "
+    "length, null) is applied after one read, only to values that would be sent. "
     "Values in messages are cut to about 60 characters; secrets are never shown. Ansible itself refuses a `users` that is "
     "not a list of dicts, and cannot template data nested much deeper than 100 levels (100 work, 200 hit its recursion limit).",
     "- **Secrets.** The token travels only in the X-Auth-Token header and is removed from every error text and detail. "
@@ -200,6 +222,14 @@ def render(tests, command):
         lines.append("| %d | %s | %s | %s | %s |" % cells)
     for nodeid in failed_without_rows:
         lines.append("| - | %s | | the test failed before recording its scenarios | **FAIL** |" % _cell(nodeid))
+    safety = [(nodeid, entry) for nodeid, entry in ordered if nodeid.split("::")[0].endswith(SAFETY_FILES)]
+    if safety:
+        lines += ["", "## Failure modes of real use, lifecycle and memberships", "",
+                  "Each test runs real `ansible-playbook` against the emulator and reads its request log.", "",
+                  "| Test | What it proves | Result |", "| --- | --- | --- |"]
+        for nodeid, entry in safety:
+            lines.append("| `%s` | %s | %s |" % (_cell(nodeid.split("/")[-1].split("[")[0]), _cell(entry.get("doc", "")),
+                                                {"passed": "pass", "skipped": "skipped"}.get(entry["outcome"], "**FAIL**")))
     lines += ["", "## Behaviour the table relies on", ""] + NOTES
     lines += ["", "## Timings", "", "| Test | Seconds |", "| --- | --- |"]
     for nodeid, entry in ordered:
@@ -214,7 +244,7 @@ def pytest_sessionfinish(session):
     if hasattr(config, "workerinput") or _narrowed(config):
         return
     tests = config.stash.get(_TESTS, {})
-    if not any(entry["rows"] for entry in tests.values()):
+    if not any(entry["rows"] or entry.get("doc") for entry in tests.values()):
         return
     command = "pytest " + " ".join(str(arg) for arg in config.invocation_params.args)
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
