@@ -122,7 +122,7 @@ def pytest_runtest_logreport(report):
 # The tests of the failure modes of real use (lost updates, per-host state, references, real-account data,
 # secrets, redirects, options): each is listed by its docstring, with its outcome.
 SAFETY_FILES = ("test_data_safety.py", "test_roles_safety.py", "test_client_safety.py", "test_options_safety.py",
-                "test_lifecycle.py", "test_memberships.py", "test_request_counts.py")
+                "test_lifecycle.py", "test_memberships.py", "test_request_counts.py", "test_runner_secrets.py")
 DOC = "reliability-doc"
 
 
