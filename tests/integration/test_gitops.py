@@ -141,3 +141,20 @@ def test_export_then_apply_with_prune_and_memberships_is_a_no_op(emulator, run_p
     assert apply.rc == 0, apply.output
     assert "changed=0" in apply.stdout
     assert [e for e in emulator.log() if e["method"] != "GET"] == []
+
+
+def test_drift_mode_reports_objects_to_create_and_delete(emulator, run_playbook, tmp_path):
+    exported = tmp_path / "exported"
+    assert run_playbook([], playbook="ubidots.industrial.export", extra_vars={"export_dir": str(exported)}).rc == 0
+    orgs = yaml.safe_load((exported / "organizations/organizations.yml").read_text())["organizations"]
+    gone = orgs.pop()  # in the account, not in the repository
+    orgs.append({"label": "new-site", "name": "New Site"})  # in the repository, not in the account
+    (exported / "organizations/organizations.yml").write_text(yaml.safe_dump({"organizations": orgs}))
+    play = {"roles": [role("organizations", ubidots_organizations_dir=str(exported / "organizations"), ubidots_prune=True,
+                           ubidots_fail_on_drift=True)]}
+    emulator.clear_log()
+    drift = run_playbook([], play=play, check=True)
+    assert drift.rc != 0
+    assert "To create (1): new-site." in drift.output
+    assert "To delete (1): %s." % gone["id"] in drift.output
+    assert [e for e in emulator.log() if e["method"] != "GET"] == []
