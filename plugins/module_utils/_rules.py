@@ -18,8 +18,8 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 def json_equal(a, b):
     """Equality as JSON sees it: a boolean is not a number, 1 and 1.0 are the same number, key order does not count."""
-    kind = type(a)
-    if kind is type(b) and kind in _SCALARS:  # the common case, first
+    kind = a.__class__
+    if kind in _SCALARS and b.__class__ is kind:  # the common case, first: two scalars of one JSON type
         return a == b
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
