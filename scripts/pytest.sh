@@ -43,7 +43,7 @@ export PYTHONPATH=$collections${PYTHONPATH:+:$PYTHONPATH}
 export PATH=$venv/bin:$PATH
 
 # shellcheck disable=SC2086
-set -- "$venv/bin/python" -m pytest --rootdir "$root" ${PYTEST_ARGS:--n 2} "${dirs[@]}"
+set -- "$venv/bin/python" -m pytest --rootdir . ${PYTEST_ARGS:--n 2} "${dirs[@]}"
 echo "pytest: $*"
 "$@"
 rc=$?
