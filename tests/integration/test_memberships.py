@@ -305,8 +305,8 @@ def test_a_user_created_by_the_task_gets_its_memberships_right_after(emulator, r
 
 
 def test_a_membership_given_by_organization_id(emulator, run_playbook):
-    memberships = [{"id": NORTH_SITE, "role": "viewer"}, {"id": "6027087b65a24d1987654321", "role": "editor"}]
-    users = [{"id": ALICE, "organizations": memberships}]
+    given = [{"id": NORTH_SITE, "role": "viewer"}, {"id": "6027087b65a24d1987654321", "role": "editor"}]
+    users = [{"id": ALICE, "organizations": given}]
     run = run_playbook(task(users))
     assert run.rc == 0, run.output
     assert [(e["path"], e["body"]) for e in sent(emulator)] == [(assign_path(ALICE), [m("north_site", "viewer")])]
