@@ -131,7 +131,7 @@ def pytest_runtest_setup(item):
     if item.nodeid.split("::")[0].endswith(SAFETY_FILES):
         doc = (getattr(item, "obj", None).__doc__ or "") if getattr(item, "obj", None) else ""
         name = getattr(item, "originalname", item.name)
-        text = " ".join(doc.split()).split(". ")[0] or name.replace("test_", "", 1).replace("_", " ")
+        text = " ".join(doc.split()).split(". ", maxsplit=1)[0] or name.replace("test_", "", 1).replace("_", " ")
         if name != item.name:  # a parametrized case
             text += " (%s)" % item.name[len(name):].strip("[]")[:70]
         item.user_properties.append((DOC, text))
@@ -228,8 +228,8 @@ def render(tests, command):
                   "Each test runs real `ansible-playbook` against the emulator and reads its request log.", "",
                   "| Test | What it proves | Result |", "| --- | --- | --- |"]
         for nodeid, entry in safety:
-            lines.append("| `%s` | %s | %s |" % (_cell(nodeid.split("/")[-1].split("[")[0]), _cell(entry.get("doc", "")),
-                                                {"passed": "pass", "skipped": "skipped"}.get(entry["outcome"], "**FAIL**")))
+            outcome = {"passed": "pass", "skipped": "skipped"}.get(entry["outcome"], "**FAIL**")
+            lines.append("| `%s` | %s | %s |" % (_cell(nodeid.split("/")[-1].split("[")[0]), _cell(entry.get("doc", "")), outcome))
     lines += ["", "## Behaviour the table relies on", ""] + NOTES
     lines += ["", "## Timings", "", "| Test | Seconds |", "| --- | --- |"]
     for nodeid, entry in ordered:

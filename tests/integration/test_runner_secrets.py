@@ -56,7 +56,7 @@ def test_runner_artifacts_hold_no_token_or_password(emulator, collections_path, 
     texts = {str(path.relative_to(private)): path.read_text(encoding="utf-8", errors="replace") for path in artifacts}
     assert any("job_events" in name for name in texts) and sum(len(t) for t in texts.values()) > 10000
     forms = [(number, form) for number, secret in enumerate([token] + passwords)
-             for form in {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}]
+             for form in (secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1])]
     hits = sorted({"%s holds secret #%d" % (name, number) for name, text in texts.items() for number, form in forms if form in text})
     assert hits == []
     assert any("runner-0-%s" % mark in text for text in texts.values())  # the artifacts do hold the run
