@@ -17,7 +17,7 @@ RESULTS = ROOT / ".build" / "matrix" / "results.tsv"
 OUTPUT = ROOT / ".build" / "compatibility.md"
 START, END = "<!-- compatibility:start -->", "<!-- compatibility:end -->"
 STEPS = {"sanity": "ansible-test sanity", "integration": "integration tests",
-         "integration-core": "integration tests but test_hostile.py", "pytest": "unit, emulator and integration tests"}
+         "integration-core": "integration tests, named subset (users, orgs, lifecycle, memberships)", "pytest": "unit, emulator and integration tests"}
 
 
 def table(lines):
