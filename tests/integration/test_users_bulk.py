@@ -309,6 +309,21 @@ def test_failed_batch_names_what_was_accepted_and_a_rerun_converges(emulator, ru
     assert run_playbook(task(items, batch_size=2)).result["changed"] is False
 
 
+def test_counts_of_one_are_singular_in_a_failed_batch_message(emulator, run_playbook):
+    # Issue 11: messages read "1 users in request 1-1". One user per request, the second refused.
+    first, second, third = some_users(emulator, 3)
+    items = [{"id": first["id"], "lastName": "One"}, {"id": second["id"], "username": third["username"]}]
+    run = run_playbook(task(items, batch_size=1))
+    assert run.rc != 0
+    result = run.result
+    msg = result["msg"]
+    assert msg.startswith("Bulk request 2 of 2 failed: PATCH %s:" % BULK_PATH), msg
+    assert "Already accepted: 1 user in request 1 (task %s): %s." % (result["tasks"][0], first["id"]) in msg
+    assert "Not applied: 1 user (%s)." % second["id"] in msg
+    for wrong in ("1 users", "request 1-1", "1 requests", "1 organizations"):
+        assert wrong not in msg
+
+
 def test_module_defaults_group_sets_the_connection_once(emulator, run_playbook):
     first = some_users(emulator, 1)[0]
     play = {"module_defaults": {"group/ubidots.industrial.ubidots": {"api_url": emulator.url, "api_token": emulator.token}}}
