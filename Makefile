@@ -33,16 +33,16 @@ endif
 
 help:
 	@echo "make test         everything CI runs: sanity on 2.16 + 2.21, release checks, live suite on the emulator,"
-	@echo "                  integration on 2.16-2.21, pytest on .venv (scripts/test.sh)"
+	@echo "                  integration on 2.16 + 2.21 (integration-core on 2.17, 2.18, 2.20), pytest on .venv (scripts/test.sh)"
 	@echo "make release-checks  docs lint, changelog, ansible-lint, build, galaxy-importer, actionlint, docs site"
 	@echo "make release-docs copy the last run's docs/reliability.md and README compatibility table (release step)"
-	@echo "make bench        benchmark against the emulator (benchmarks/results/); not in make test"
+	@echo "make bench        benchmark against the emulator (benchmarks/results/, about 8 min); not in make test"
 	@echo "make docs         documentation site into .build/docs/build/html (scripts/docs.sh)"
 	@echo "make sanity       ansible-test sanity --venv on a copy of the collection"
 	@echo "make units        pytest tests/unit"
 	@echo "make integration  pytest tests/integration"
 	@echo "make pytest       pytest tests/unit tests/emulator tests/integration"
-	@echo "make test-matrix  sanity + integration on every ansible-core series of scripts/matrix.txt (SERIES='2.16 2.21')"
+	@echo "make test-matrix  what scripts/matrix.txt names for each ansible-core series (SERIES='2.16 2.21' narrows)"
 	@echo "make test-oldest  pytest tests/integration with ansible-core 2.16 (.venv-2.16)"
 	@echo "make test-live    live contract suite against UBIDOTS_API_URL / UBIDOTS_TOKEN (tests/live)"
 	@echo "make build        build the tarball into .build/, install it, ansible-doc every module"
@@ -75,7 +75,7 @@ release-checks: $(VENV_STAMP) $(TOOLS_STAMP)
 docs: $(VENV_STAMP)
 	@scripts/docs.sh
 
-# Not part of `make test`: about 10 minutes on 2 idle cores (see docs/performance.md).
+# Not part of `make test`: about 8 minutes on 2 idle cores (see docs/performance.md).
 # bench.py starts the emulator, runs every scenario and the micro-benchmark, and writes benchmarks/results/.
 bench: $(VENV_STAMP)
 	@$(VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)

@@ -14,7 +14,9 @@ options:
     description:
       - V(present) creates the listed objects that do not exist and updates those that differ.
       - V(absent) deletes the listed objects that exist; a listed object that does not exist is not a change.
-        Items then need only their identity; their other keys are ignored.
+        Items then need only their identity; their other keys are not compared, but must still be keys of the
+        resource with values of the right type.
+    version_added: 0.2.0
     type: str
     choices: [present, absent]
     default: present
@@ -26,6 +28,7 @@ options:
       - Only with O(state=present). Guarded by O(max_deletions). Run it with C(--check --diff) first and
         read the objects it would delete.
       - With O(prune=true) the module reads the whole account in one paginated listing.
+    version_added: 0.2.0
     type: bool
     default: false
   max_deletions:
@@ -34,13 +37,15 @@ options:
         fails before any write, naming how many and the first of them.
       - An empty list with O(prune=true) would delete everything, so it fails unless O(max_deletions) allows
         that many deletions.
+    version_added: 0.2.0
     type: int
     default: 10
   batch_size:
     description:
       - Highest number of objects in one bulk request.
-      - A task sends one bulk request per action (create, update, delete) when everything fits in one batch,
-        and one request per batch otherwise, in order.
+      - A task sends one bulk request per action that has a bulk endpoint when everything fits in one batch,
+        and one request per batch otherwise, in order. Users have a bulk endpoint for updates only; users
+        are created and deleted one request each, and memberships are assigned with one request per user.
       - If a request fails, the failure names the requests (and task ids) already accepted and
         the objects not applied; running the task again sends only what is still different.
     type: int
@@ -62,6 +67,7 @@ options:
         RV(changed_ids), RV(deleted_ids), RV(unchanged_ids)) and RV(counts) are always complete.
       - A run over a whole account can change thousands of objects; describing each one costs Ansible time and
         memory to return and makes the diff unreadable. V(0) describes every object.
+    version_added: 0.2.0
     type: int
     default: 1000
   wait_timeout:

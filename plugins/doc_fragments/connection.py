@@ -54,8 +54,10 @@ options:
     default: 4
   retries:
     description:
-      - How many times a request is tried again after HTTP 429, 502, 503, 504 or a connection error,
+      - How many times a request is tried again after HTTP 429, 500, 502, 503, 504 or a connection error,
         with exponential backoff and jitter, honouring the C(Retry-After) header of the answer.
+      - A create is tried again only when it cannot have been applied (HTTP 429 or 503, or a connection
+        that was never made), so that it never creates an object twice.
       - V(0) sends every request once.
     type: int
     default: 5

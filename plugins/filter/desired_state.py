@@ -9,7 +9,7 @@ name: desired_state
 short_description: Merge desired Ubidots objects from a variable and YAML files, refusing duplicates
 version_added: 0.1.0
 description:
-  - Reads each YAML file and merges its objects with the objects of a list variable, in that order,
+  - Merges the objects of a list variable, then the objects of each YAML file, in that order,
     into the one list that M(ubidots.industrial.ubidots_users_bulk) or M(ubidots.industrial.ubidots_orgs_bulk) takes.
   - A file holds one object (a dict), a list of objects, or a dict with one key named after the kind
     (C(users:) or C(organizations:)) holding a list.

@@ -159,7 +159,8 @@ def _failure(spec, exc, requests, number, applied):
                                            some([_name(c) for c in failed + unsent]))
     msg += " Running the task again sends only what is still different."
     return ApplyError(msg, changed=bool(applied.accepted) or exc.maybe_applied, tasks=applied.tasks,
-                      created=applied.created, accepted_ids=[c.id for c in applied.accepted if c.id is not None],
+                      created=applied.created,
+                      accepted_ids=[c.id or c.created_id for c in applied.accepted if (c.id or c.created_id) is not None],
                       failed_ids=[_name(c) for c in failed], unsent_ids=[_name(c) for c in unsent], status=exc.status)
 
 

@@ -20,7 +20,8 @@ description:
     still missing (never sent as a default).
   - Every item is first checked against a JSON Schema derived from the Ubidots documentation;
     if any item is invalid, the module fails with every error at once and writes nothing.
-  - Only the listed organizations are read (the whole account with O(prune=true)). Requests go in this order,
+  - Only the listed organizations are read (by lookups, or by one listing of the account when that costs fewer
+    requests; the whole account with O(prune=true)). Requests go in this order,
     creates, updates, deletes, so that an earlier failure never leaves a deletion done. With nothing to change
     the module sends no write and reports C(changed=false).
 extends_documentation_fragment:
@@ -112,8 +113,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 created:
-  description: Labels of the organizations created (planned, in check mode).
-  returned: success
+  description:
+    - Labels of the organizations created (planned, in check mode).
+    - When a request failed, the organizations created before it.
+  returned: success, and when a request failed
   type: list
   elements: str
   sample: [plant-north]
@@ -162,7 +165,7 @@ tasks:
   description:
     - Ids of the asynchronous tasks the API answered with, one per bulk request, in the order sent.
     - Empty in check mode and when nothing changed.
-  returned: always
+  returned: success, and when a request or the wait failed
   type: list
   elements: str
   sample: [4974ac3a88301c016192]
@@ -195,6 +198,25 @@ unsent_ids:
   returned: failure
   type: list
   elements: str
+would_delete:
+  description: When the run would delete more organizations than O(max_deletions) allows, how many; nothing was written.
+  returned: failure
+  type: int
+  sample: 25
+pending_ids:
+  description:
+    - When O(wait=true) and the changes did not show within O(wait_timeout), the organizations that did not
+      (ids, or C(new <name>) for one created by the task).
+    - The changes were accepted; the task reports C(changed=true).
+  returned: failure
+  type: list
+  elements: str
+  sample: ["6027087b65a24d1987654321"]
+status:
+  description: The HTTP status of the answer that made the task fail, when one came.
+  returned: failure
+  type: int
+  sample: 400
 """
 
 from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import bulk_argument_spec, run_bulk

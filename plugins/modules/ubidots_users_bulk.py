@@ -12,13 +12,15 @@ description:
   - Brings a list of Ubidots users to the wanted state.
   - Every item is first checked against a JSON Schema derived from the Ubidots documentation;
     if any item is invalid, the module fails with every error at once and writes nothing.
-  - The module then reads the listed users (only them, and only the keys given), plans what to create, update
+  - The module then reads the listed users (only them, and only the keys given; by lookups, or by one listing of the
+    account when that costs fewer requests), plans what to create, update
     and delete, and sends it. Existing users that differ are updated with the bulk endpoint
     C(PATCH /api/v2.0/users/_/bulk/update/) (their id and the changed keys), in one request when they fit in
     O(batch_size). The API documents no bulk create or delete of users, so a new user is created with
     C(POST /api/v2.0/users/) and a leaver deleted with C(DELETE /api/v2.0/users/<id>), one request each,
     under the client's rate limit.
-  - Requests go in this order, creates, updates, deletes, so that an earlier failure never leaves a deletion done.
+  - Requests go in this order (creates, updates, memberships, deletes), so that updates and memberships can name
+    what was just created and an earlier failure never leaves a deletion done.
   - With nothing to change it sends no write and reports C(changed=false).
 extends_documentation_fragment:
   - ubidots.industrial.connection
@@ -44,7 +46,7 @@ options:
         C(POST /api/v2.0/users/<id>/_/assign_organizations/) per user holding only that user's changed memberships;
         a membership you do not list is kept unless O(purge_organizations=true). Every organization and role is
         looked up first; an unknown one fails the task before any write. Memberships are read only when an item
-        lists them. A user created by the task gets its memberships right after it is created.
+        lists them. A user created by the task gets its memberships after every create and update request.
       - The documented rules apply to every value that is sent. A value that equals the current one is not sent,
         so it is never refused (accounts hold values older than the rules, such as V(john.doe)), and a username
         that only finds a user is never refused for its format.
@@ -154,8 +156,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 created:
-  description: Usernames of the users created (planned, in check mode).
-  returned: success
+  description:
+    - Usernames of the users created (planned, in check mode).
+    - When a request failed, the users created before it.
+  returned: success, and when a request failed
   type: list
   elements: str
   sample: [grace-hopper]
@@ -180,7 +184,7 @@ unchanged_ids:
 changes:
   description:
     - One entry per created, updated or deleted user, in the order they are sent, with the changed keys before
-      and after (V("") for nothing); passwords masked. C(id) is null for a user not created yet.
+      and after (V("") for nothing); passwords masked. C(id) is null for a created user (its id is in RV(accepted_ids) only when a later request fails).
     - At most O(changes_limit) entries; RV(changes_omitted) counts the others.
   returned: success
   type: list
@@ -206,7 +210,7 @@ tasks:
   description:
     - Ids of the asynchronous tasks the API answered bulk requests with, in the order sent.
     - Empty in check mode and when nothing changed.
-  returned: always
+  returned: success, and when a request or the wait failed
   type: list
   elements: str
   sample: [tyg54645501a9ca5714e7b098721]
@@ -222,7 +226,9 @@ errors:
   elements: str
   sample: ["users[3] (id 409dba9c67d3bb19f554): tags: 21 items, at most 20"]
 accepted_ids:
-  description: When a request failed, the ids of the users that the requests before it created, updated or deleted.
+  description:
+    - When a request failed, the ids of the users that the requests before it created, updated or deleted.
+    - RV(created) names the created users by username.
   returned: failure
   type: list
   elements: str
@@ -239,6 +245,25 @@ unsent_ids:
   returned: failure
   type: list
   elements: str
+would_delete:
+  description: When the run would delete more users than O(max_deletions) allows, how many; nothing was written.
+  returned: failure
+  type: int
+  sample: 25
+pending_ids:
+  description:
+    - When O(wait=true) and the changes did not show within O(wait_timeout), the users that did not
+      (ids, or C(new <name>) for one created by the task).
+    - The changes were accepted; the task reports C(changed=true).
+  returned: failure
+  type: list
+  elements: str
+  sample: ["409dba9c67d3bb19f554"]
+status:
+  description: The HTTP status of the answer that made the task fail, when one came.
+  returned: failure
+  type: int
+  sample: 400
 """
 
 from ansible_collections.ubidots.industrial.plugins.module_utils._bulk import bulk_argument_spec, run_bulk

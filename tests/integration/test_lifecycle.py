@@ -437,6 +437,9 @@ def test_users_failure_in_the_middle_of_creates_names_what_was_created_and_a_rer
     assert "sends only what is still different" in msg, msg
     assert [(m, path) for m, path, _b in sent(emulator)] == [("POST", p(USERS_PATH))] * 3
     assert {"hire-0", "hire-1"} <= set(users_by_name(emulator)) and "hire-2" not in users_by_name(emulator)
+    # The result names what was created: by username, and by the ids the API gave them.
+    assert run.result["created"] == ["hire-0", "hire-1"]
+    assert run.result["accepted_ids"] == [users_by_name(emulator)["hire-%d" % i]["id"] for i in (0, 1)]
     emulator.clear_log()
     again = run_playbook(users_task(items))
     assert again.rc == 0, again.output
