@@ -719,7 +719,7 @@ def test_unusual_but_valid_input_round_trips(emulator, run_playbook, reliability
     reliability.verify()
 
 
-def test_100000_items_are_validated_in_bounded_time(emulator, run_playbook, reliability, tmp_path):
+def test_100000_items_are_validated_and_nothing_is_sent(emulator, run_playbook, reliability, tmp_path):
     count = 100000
     items = [{"id": "%024x" % i, "firstName": "F%d" % i, "tags": ["a", "b"], "isActive": True} for i in range(count)]
     items.append({"id": "last-one", "isActive": "no"})
@@ -737,7 +737,8 @@ def test_100000_items_are_validated_in_bounded_time(emulator, run_playbook, reli
         assert result["msg"] == ("1 error in users: users[100000] (id last-one): isActive: must be boolean, got string. "
                                  "Nothing was sent to the API.")
         assert emulator.log() == []
-        assert run.seconds < 180
+        # No time bound here: how long it takes is measured by make bench, not asserted (run_playbook's own
+        # 300 s timeout still ends a run that hangs).
     sweep(reliability, emulator, run, "100,000 items")
     reliability.verify()
 
