@@ -31,6 +31,9 @@ except ImportError:
     JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
 
 HIDDEN = "NOT_LOGGING_PARAMETER"
+# A list argument longer than this (or than the module's changes_limit) is counted, not repeated, in the
+# result's `invocation` echo of the module arguments.
+ECHO_LIMIT = 1000
 
 
 def ubidots_argument_spec():
@@ -85,9 +88,10 @@ class UbidotsModule(AnsibleModule):
     def _log_invocation(self):
         # Ansible logs the parameters to syslog / the journal before any module code runs, masking only
         # top-level no_log options; passwords nested in the item lists would be logged in clear (and
-        # str() escapes them, so that no_log_values no longer match). Log a copy without them.
+        # str() escapes them, so that no_log_values no longer match). Log a copy without them, and with
+        # a long list counted as in the result's invocation echo (a log line is no place for 10,000 items).
         params = self.params
-        self.params = {key: _without_secrets(value) for key, value in params.items()}
+        self.params = {key: _without_secrets(value) for key, value in self._echoed_params().items()}
         try:
             super()._log_invocation()
         finally:
@@ -129,11 +133,29 @@ class UbidotsModule(AnsibleModule):
         # AnsibleModule fails from its constructor when an argument is invalid (an item that is not a
         # dict), before the secrets are registered; the invocation it returns then holds them.
         self._hide_nested_secrets(getattr(self, "params", None))
+        if getattr(self, "params", None) is not None:
+            kwargs.setdefault("invocation", {"module_args": self._echoed_params()})
         super().fail_json(msg, **kwargs)
 
     def exit_json(self, **kwargs):
-        self._hide_nested_secrets(getattr(self, "params", None))
+        # The secrets were hidden by __init__, which every exit_json follows.
+        kwargs.setdefault("invocation", {"module_args": self._echoed_params()})
         super().exit_json(**kwargs)
+
+    def _echoed_params(self):
+        """The module arguments as the result echoes them (`invocation`, shown at -vvv and registered).
+
+        A list longer than changes_limit (ECHO_LIMIT for modules without it) is counted instead of repeated:
+        a run over a whole account would otherwise return its input again, megabytes that Ansible scrubs,
+        encodes and decodes. changes_limit 0 echoes everything.
+        """
+        limit = self.params.get("changes_limit", ECHO_LIMIT)
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            limit = ECHO_LIMIT  # not checked yet: Ansible is failing on the arguments
+        if limit <= 0:
+            return self.params
+        return {key: "%d items (a list longer than changes_limit, %d, is not repeated in the result)" % (len(value), limit)
+                if isinstance(value, list) and len(value) > limit else value for key, value in self.params.items()}
 
     def client(self):
         """The API client of this run (one requests.Session), made on first use."""

@@ -287,12 +287,15 @@ def test_passwords_never_reach_the_module_invocation_log(emulator, run_playbook,
     new_pw = 'New %s "q\'uo" Ünï\n%s' % (marks[0], marks[1])
     rotated_pw = "Rot %s € %s" % (marks[2], marks[3])
     tasks = [users_task([{"username": "logged-new", "email": "logged@example.com", "password": new_pw}], name="create"),
-             users_task([{"username": "alice", "password": rotated_pw}], name="rotate", update_password="always")]
+             users_task([{"username": "alice", "password": rotated_pw}], name="rotate", update_password="always"),
+             users_task([{"username": "alice"}, {"username": "bob"}], name="long list", changes_limit=1)]
     run = run_playbook(tasks, env={"PYTHONPATH": str(hook), "CAPTURE_SYSLOG_FILE": str(captured)})
     assert run.rc == 0, run.output
     assert emulator.check_password("~logged-new", new_pw)
     text = captured.read_text(encoding="utf-8")
     assert "Invoked with" in text, text[:500]
+    # A list longer than changes_limit is counted in the log line, as in the result's invocation echo.
+    assert "users=2 items (a list longer than changes_limit, 1, is not repeated in the result)" in text, text[-800:]
     for mark in marks:
         assert mark not in text
     assert emulator.token not in text

@@ -90,3 +90,19 @@ def test_changes_and_diff_are_bounded_and_the_ids_complete(emulator, run_playboo
     assert "and 3 more users" in check.stdout
     everything = run_playbook(users_task(items, changes_limit=0), check=True).result
     assert len(everything["changes"]) == 5 and everything["changes_omitted"] == 0
+
+
+def test_a_list_longer_than_changes_limit_is_not_echoed_back_in_the_invocation(emulator, run_playbook):
+    # Ansible returns the module's arguments in the result (`invocation`, shown at -vvv and registered): a run
+    # over a whole account would return its 10,000 input items again. Past changes_limit they are counted.
+    users = sorted(emulator.state()["users"], key=lambda u: u["username"])[:3]
+    items = [{"id": u["id"], "lastName": "Echo-%d" % i} for i, u in enumerate(users)]
+    long_run = run_playbook(users_task(items, changes_limit=2), check=True, verbosity=3)
+    assert long_run.rc == 0, long_run.output
+    echoed = long_run.result["invocation"]["module_args"]
+    assert echoed["users"] == "3 items (a list longer than changes_limit, 2, is not repeated in the result)"
+    assert echoed["changes_limit"] == 2 and echoed["rate_limit"] == 0
+    assert "Echo-2" not in long_run.stdout  # the third change is past changes_limit, and not echoed either
+    assert long_run.result["changed_ids"] == [u["id"] for u in users]
+    short_run = run_playbook(users_task(items), check=True).result
+    assert short_run["invocation"]["module_args"]["users"] == items
