@@ -14,7 +14,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._client import 
     UbidotsClient,
     UbidotsError,
 )
-from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, plural
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import SECRET_KEYS
 from ansible_collections.ubidots.industrial.plugins.module_utils._validate import jsonschema_problem
 
@@ -154,7 +154,7 @@ class UbidotsModule(AnsibleModule):
             limit = ECHO_LIMIT  # not checked yet: Ansible is failing on the arguments
         if limit <= 0:
             return self.params
-        return {key: "%d items (a list longer than changes_limit, %d, is not repeated in the result)" % (len(value), limit)
+        return {key: "%s (a list of more than %s is not repeated in the result)" % (plural(len(value), "item"), plural(limit, "item"))
                 if isinstance(value, list) and len(value) > limit else value for key, value in self.params.items()}
 
     def client(self):
