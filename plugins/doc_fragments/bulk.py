@@ -67,7 +67,8 @@ options:
         RV(changed_ids), RV(deleted_ids), RV(unchanged_ids)) and RV(counts) are always complete.
       - A run over a whole account can change thousands of objects; describing each one costs Ansible time and
         memory to return and makes the diff unreadable. V(0) describes every object.
-      - Ansible returns a module's arguments in its result (C(invocation), shown at C(-vvv) and kept by C(register)).
+      - Ansible returns a module's arguments in its result (C(invocation), shown at C(-vvv) and kept by C(register);
+        from ansible-core 2.21 on, only with the C(INJECT_INVOCATION) setting).
         A list of more items than O(changes_limit) is counted there (C(10000 items ...)) instead of repeated, so that
         a run over a whole account does not return its input again; V(0) repeats it whole.
     version_added: 0.2.0
