@@ -184,7 +184,8 @@ unchanged_ids:
 changes:
   description:
     - One entry per created, updated or deleted user, in the order they are sent, with the changed keys before
-      and after (V("") for nothing); passwords masked. C(id) is null for a created user (its id is in RV(accepted_ids) only when a later request fails).
+      and after (V("") for nothing); passwords masked. C(id) is null for a created user (its id is in
+      RV(accepted_ids) only when a later request fails).
     - At most O(changes_limit) entries; RV(changes_omitted) counts the others.
   returned: success
   type: list
