@@ -91,7 +91,7 @@ def _send(client, spec, request):
     bodies = [change.body for change in request.changes]
     if request.action == MEMBERSHIPS:
         change = request.changes[0]
-        client.post(spec.path + quote(str(change.id or change.created_id), safe="~") + "/" + request.path, request.entries)
+        client.post(spec.path + quote(str(change.known_id), safe="~") + "/" + request.path, request.entries)
         return None
     if request.action == CREATE and request.bulk:
         return client.bulk("POST", spec.create_path, bodies)
@@ -160,7 +160,7 @@ def _failure(spec, exc, requests, number, applied):
     msg += " Running the task again sends only what is still different."
     return ApplyError(msg, changed=bool(applied.accepted) or exc.maybe_applied, tasks=applied.tasks,
                       created=applied.created,
-                      accepted_ids=[c.id or c.created_id for c in applied.accepted if (c.id or c.created_id) is not None],
+                      accepted_ids=[c.known_id for c in applied.accepted if c.known_id is not None],
                       failed_ids=[_name(c) for c in failed], unsent_ids=[_name(c) for c in unsent], status=exc.status)
 
 
@@ -186,7 +186,7 @@ def _name_rejected(detail, changes):
 def wait_until_visible(client, spec, applied, options, timeout):
     """Re-read the changed objects until they show what was sent (created ones exist, deleted ones are
     gone), or fail after `timeout` seconds naming those that do not yet."""
-    pending = {("id", c.id or c.created_id) if (c.id or c.created_id) else (spec.name_key, c.name): c
+    pending = {("id", c.known_id) if c.known_id else (spec.name_key, c.name): c
                for c in applied.accepted}
     deadline = time.monotonic() + timeout
     delay = 0.25

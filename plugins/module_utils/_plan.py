@@ -33,6 +33,11 @@ class Change:  # pylint: disable=too-few-public-methods
         self.desired = desired or {}
         self.memberships = {}         # {key: (assign, remove)}: sent with their own endpoints after the body
 
+    @property
+    def known_id(self):
+        """The object's id: the one read, or the one the API gave it when this run created it; None if neither."""
+        return self.id or self.created_id
+
     def as_dict(self, name_key):
         """The change as the module returns it."""
         return {"action": self.action, "id": self.id, name_key: self.name, "before": self.before, "after": self.after}
