@@ -33,7 +33,7 @@ endif
 
 help:
 	@echo "make test         everything CI runs: sanity on 2.16 + 2.21, release checks, live suite on the emulator,"
-	@echo "                  integration on 2.16 + 2.21 (integration-core on 2.17, 2.18, 2.20), pytest on .venv (scripts/test.sh)"
+	@echo "                  unit + integration on 2.16 + 2.21, the core subset on 2.17, 2.18, 2.19 (.venv), 2.20 (scripts/test.sh)"
 	@echo "make release-checks  docs lint, changelog, ansible-lint, build, galaxy-importer, actionlint, docs site"
 	@echo "make release-docs copy the last run's docs/reliability.md and README compatibility table (release step)"
 	@echo "make bench        benchmark against the emulator (benchmarks/results/, about 8 min); not in make test"
@@ -50,7 +50,7 @@ help:
 	@echo "make venv         create/refresh $(VENV) (automatic for the targets above); make venv-tools: $(TOOLS_VENV)"
 	@echo "make constraints  regenerate constraints.txt, scripts/constraints-ansible-*.txt and -tools.txt (pip freeze)"
 	@echo "make clean        remove .build/ and test caches (keeps venvs)"
-	@echo "make distclean    clean + remove every venv"
+	@echo "make distclean    clean + remove every venv (venvs are built with the pinned uv: scripts/uv.sh)"
 	@echo "Variables: PYTHON=$(PYTHON) SANITY_ARGS='--test pylint' PYTEST_ARGS='-x -n auto'"
 
 # The stamp's name carries a hash of requirements-dev.txt + constraints.txt +
@@ -133,4 +133,4 @@ clean:
 	find . -path ./.git -prune -o -path './.venv*' -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(TOOLS_VENV) $(addprefix .venv-,$(SERIES))
+	rm -rf $(VENV) $(TOOLS_VENV) .venv-uv $(addprefix .venv-,$(SERIES))

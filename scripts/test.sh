@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# `make test` (and so .ci/run): every check, in this order; each runs even when an earlier one failed,
-# and the exit status is non-zero if any failed. Each step prints its time.
-#   1. ansible-test sanity on the oldest and newest ansible-core (scripts/matrix.sh sanity)
-#   2. release checks (scripts/release-checks.sh: docs lint, changelog, ansible-lint, build,
-#      galaxy-importer, actionlint, docs site)
-#   3. the live contract suite against the emulator run as an external server (scripts/live.sh)
-#   4. the integration tests on the other ansible-core versions (scripts/matrix.sh integration)
-#   5. pytest tests/unit tests/emulator tests/integration on the main venv (ansible-core 2.19)
+# `make test` (and so .ci/run): every check; each runs even when an earlier one failed, and the exit
+# status is non-zero if any failed. Each step prints its time.
+#   First, two lanes at once (each of these steps keeps one core busy; the machine has two):
+#     lane 1: ansible-test sanity on the oldest ansible-core (scripts/matrix.sh sanity 2.16)
+#     lane 2: sanity on the newest (2.21; the series come from scripts/matrix.txt), the release checks (scripts/release-checks.sh: docs lint,
+#             changelog, ansible-lint, build, galaxy-importer, actionlint, docs site), and the live
+#             contract suite against the emulator run as an external server (scripts/live.sh)
+#   Then, one at a time (pytest-xdist keeps both cores busy):
+#     the integration tests on the other ansible-core versions (scripts/matrix.sh integration): unit
+#     and integration tests on the oldest and the newest, the `core` subset on the middle series;
+#     pytest on the main venv (ansible-core 2.19): unit and emulator tests, the `core` subset.
 # then .build/compatibility.md from what passed (scripts/compat_table.py; `make release-docs` puts it
-# in README.md). pytest's summary of step 5 is the last test output.
+# in README.md, and .build/reliability.md, from the newest series' full run, in docs/). pytest's summary
+# of the last step is the last test output.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -16,13 +20,14 @@ cd "$root" || exit 1
 venv=${VENV:-.venv}
 mkdir -p .build/matrix
 rm -f .build/matrix/results.tsv
-failed=()
 began=$SECONDS
+failures=.build/test-failures
+: > "$failures"
 
 step() {
     local name=$1 start=$SECONDS
     shift
-    "$@" || failed+=("$name")
+    "$@" || echo "$name" >> "$failures"
     echo "test: $name took $((SECONDS - start)) s"
 }
 
@@ -30,7 +35,7 @@ main_pytest() {
     local start=$SECONDS core python rc summary
     core=$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')
     python=$("$venv/bin/python" -c 'import platform; print(platform.python_version())')
-    scripts/pytest.sh tests/unit tests/emulator tests/integration 2>&1 | tee .build/matrix/main-pytest.log
+    UBIDOTS_INTEGRATION_SUBSET=core scripts/pytest.sh tests/unit tests/emulator tests/integration 2>&1 | tee .build/matrix/main-pytest.log
     rc=${PIPESTATUS[0]}
     summary=$(grep -E '^=*.*(passed|failed|error).* in [0-9.]+s' .build/matrix/main-pytest.log | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//')
     printf '%s\t%s\t%s\tpytest\t%s\t%s\t%s\n' "${core%.*}" "$core" "$python" "$([ "$rc" -eq 0 ] && echo passed || echo failed)" \
@@ -39,13 +44,26 @@ main_pytest() {
     return "$rc"
 }
 
-step "sanity (2.16, 2.21)" scripts/matrix.sh sanity
+# The series scripts/matrix.txt runs sanity on: the first in lane 1, the others in lane 2.
+read -r -a sanity_series <<< "$(awk '$1 !~ /^#/ && NF && / sanity( |$)/ {printf "%s ", $1}' scripts/matrix.txt)"
+lane1=.build/matrix/lane-1.log
+: > "$lane1"
+if [ ${#sanity_series[@]} -gt 0 ]; then
+    echo "test: lane 1 (sanity on ${sanity_series[0]}) runs beside lane 2; its output follows lane 2's"
+    step "sanity (${sanity_series[0]})" scripts/matrix.sh sanity "${sanity_series[0]}" > "$lane1" 2>&1 &
+fi
+lane1_pid=${!:-}
+for series in "${sanity_series[@]:1}"; do
+    step "sanity ($series)" scripts/matrix.sh sanity "$series"
+done
 step "release checks" scripts/release-checks.sh
 step "live contract suite" scripts/live.sh --emulator
+[ -z "$lane1_pid" ] || wait "$lane1_pid"
+cat "$lane1"
 step "integration (other ansible-core)" scripts/matrix.sh integration
 step "pytest (main venv)" main_pytest
-if [ ${#failed[@]} -ne 0 ]; then
-    echo "test: FAILED: ${failed[*]} (total $((SECONDS - began)) s)"
+if [ -s "$failures" ]; then
+    echo "test: FAILED: $(paste -sd, "$failures" | sed 's/,/, /g') (total $((SECONDS - began)) s)"
     exit 1
 fi
 echo "test: all steps passed in $((SECONDS - began)) s"

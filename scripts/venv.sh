@@ -6,6 +6,8 @@
 # The venv is always built from scratch: a stale or half-built one is removed
 # first. STAMP_FILE is written last, so an interrupted install is redone on the
 # next run. PYTHON selects the interpreter (default: python3, must be >= 3.11).
+# The installer is the pinned uv (scripts/uv.sh: seconds instead of a minute or more); when uv cannot
+# be had, pip, with one line saying so. EXTRA_PIP_ARGS go to either.
 set -euo pipefail
 
 venv=$1 stamp=$2 requirements=$3
@@ -26,10 +28,18 @@ fi
 start=$(date +%s)
 echo "venv: building $venv with $("$python" -V 2>&1) from $requirements ${constraints[*]:-}"
 rm -rf "$venv"
-"$python" -m venv "$venv"
+if uv=$("$(dirname "${BASH_SOURCE[0]}")/uv.sh"); then
+    # --seed: pip in the venv too, as `python -m venv` gives (ansible-test and users expect it).
+    UV_PYTHON_DOWNLOADS=never "$uv" venv -q --seed --python "$python" "$venv"
+    UV_PYTHON_DOWNLOADS=never "$uv" pip install -q --python "$venv/bin/python" \
+        -r "$requirements" ${constraints[@]+"${constraints[@]}"} "$@"
+else
+    echo "venv: installing with pip instead (slower)"
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off -q --no-compile \
+        -r "$requirements" ${constraints[@]+"${constraints[@]}"} "$@"
+fi
 # Keep the venv out of `git status` / `git add -A` whatever its name (.venv-2.16 ...).
 printf '*\n' > "$venv/.gitignore"
-"$venv/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off -q \
-    -r "$requirements" ${constraints[@]+"${constraints[@]}"} "$@"
 touch "$stamp"
 echo "venv: $venv ready in $(( $(date +%s) - start ))s"

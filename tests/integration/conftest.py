@@ -16,10 +16,36 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "emulator"))
 
 from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-from conftest_reliability import pytest_configure  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from conftest_reliability import pytest_configure as _reliability_configure  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
+HERE = Path(__file__).resolve().parent
+# UBIDOTS_INTEGRATION_SUBSET=core runs only the tests marked `core` here: one of each thing the modules,
+# roles and playbooks ask of ansible-core (check mode, diff, no_log, the invocation log and echo, argument
+# specs, module_defaults, roles and playbooks), for the series `make test` does not run in full
+# (scripts/matrix.sh, scripts/test.sh). Tests outside this directory are not affected.
+SUBSET = os.environ.get("UBIDOTS_INTEGRATION_SUBSET", "")
+
+
+def pytest_configure(config):
+    """The reliability report plugin, and the `core` marker."""
+    _reliability_configure(config)
+    config.addinivalue_line("markers", "core: part of the integration subset run on every ansible-core series")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With UBIDOTS_INTEGRATION_SUBSET=core, deselect this directory's tests that are not marked core."""
+    if not SUBSET:
+        return
+    if SUBSET != "core":
+        raise pytest.UsageError("UBIDOTS_INTEGRATION_SUBSET=%s: the only subset is core" % SUBSET)
+    dropped = [item for item in items if HERE in Path(str(item.fspath)).resolve().parents
+               and item.get_closest_marker("core") is None]
+    if dropped:
+        kept = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in kept]
+        config.hook.pytest_deselected(items=dropped)
 
 
 @pytest.fixture(scope="session")

@@ -278,6 +278,7 @@ if _TARGET:
 '''
 
 
+@pytest.mark.core
 def test_passwords_never_reach_the_module_invocation_log(emulator, run_playbook, tmp_path):
     hook = tmp_path / "hook"
     hook.mkdir()

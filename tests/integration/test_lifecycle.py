@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
+
 from conftest import header
 
 from ubidots_emulator import generate, password_digest
@@ -207,6 +209,7 @@ def test_orgs_mixed_create_update_delete_in_one_task_in_that_order(emulator, run
     assert now["org1"]["description"] == "Mixed run"
 
 
+@pytest.mark.core
 def test_orgs_check_mode_equals_the_real_run_and_a_rerun_sends_nothing(emulator, run_playbook):
     before = emulator.state()
     check = run_playbook(orgs_task(mixed_orgs(), prune=True), check=True, diff=True)
@@ -397,6 +400,7 @@ def test_users_mixed_create_update_delete_in_one_task_in_that_order(emulator, ru
     assert "newbie" in now and "grace-h" not in now and now["alice"]["lastName"] == "Mixed"
 
 
+@pytest.mark.core
 def test_users_check_mode_equals_the_real_run_and_a_rerun_sends_nothing(emulator, run_playbook):
     items = mixed_users(emulator)
     before = emulator.state()

@@ -165,6 +165,7 @@ PLAN = [
 ]
 
 
+@pytest.mark.core
 def test_check_mode_sends_no_write_and_reports_the_same_plan(emulator, run_playbook):
     check = run_playbook(task(PLAN, purge_organizations=True), check=True, diff=True)
     assert check.rc == 0, check.output
@@ -258,6 +259,7 @@ def test_info_returns_memberships_only_when_asked(emulator, run_playbook):
     assert sent(emulator) == []
 
 
+@pytest.mark.core
 def test_round_trip_info_to_bulk_is_a_no_op_with_memberships(emulator, run_playbook):
     emulator.update_object("users", "~carol", {"organizations": [m("acme-plant", "operator"), m("org2", "viewer")]})
     run = run_playbook([

@@ -92,6 +92,7 @@ def test_changes_and_diff_are_bounded_and_the_ids_complete(emulator, run_playboo
     assert len(everything["changes"]) == 5 and everything["changes_omitted"] == 0
 
 
+@pytest.mark.core
 def test_a_list_longer_than_changes_limit_is_not_echoed_back_in_the_invocation(emulator, run_playbook):
     # Ansible returns the module's arguments in the result (`invocation`, shown at -vvv and registered): a run
     # over a whole account would return its 10,000 input items again. Past changes_limit they are counted.

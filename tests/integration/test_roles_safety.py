@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from conftest import writes
@@ -137,6 +138,7 @@ def test_a_list_or_dict_as_username_or_label_fails_clearly_without_a_traceback(e
     assert not writes(emulator)
 
 
+@pytest.mark.core
 def test_lifecycle_variables_are_checked_by_the_argument_specs(emulator, run_playbook):
     for variables in ({"ubidots_state": "gone"}, {"ubidots_prune": "sometimes"}, {"ubidots_max_deletions": "many"}):
         for role in ("users", "organizations"):
@@ -146,6 +148,7 @@ def test_lifecycle_variables_are_checked_by_the_argument_specs(emulator, run_pla
     assert emulator.log() == []
 
 
+@pytest.mark.core
 def test_passwords_of_every_host_stay_out_of_the_output_at_vvv(emulator, run_playbook, tmp_path):
     secret_list, secret_file = "North Pass 1 \"é\"", "South-Pass-2"
     path = write_yaml(tmp_path / "south/users/bob.yml", {"username": "bob", "password": secret_file})

@@ -31,6 +31,7 @@ def some_users(emulator, count):
     return sorted(emulator.state()["users"], key=lambda u: u["username"])[:count]
 
 
+@pytest.mark.core
 def test_one_patch_with_required_headers_and_only_changed_keys(emulator, run_playbook):
     first, second, third = some_users(emulator, 3)
     run = run_playbook(task([
@@ -104,6 +105,7 @@ def test_check_mode_reports_what_the_real_run_does_and_writes_nothing(emulator, 
     assert check.result["tasks"] == [] and len(real.result["tasks"]) == 1
 
 
+@pytest.mark.core
 def test_diff_names_each_user_and_masks_the_password(emulator, run_playbook):
     first = some_users(emulator, 1)[0]
     secret = "Sup3r-secret-pw!"
@@ -230,6 +232,7 @@ def test_each_validation_rule_fails_with_no_request(emulator, run_playbook, item
         assert emulator.log() == []
 
 
+@pytest.mark.core
 def test_every_error_of_every_item_in_one_failure(emulator, run_playbook):
     users = [{"id": "a", "tags": ["t"] * 21, "isActive": 1},
              {"id": "b", "email": "nope"},
@@ -324,6 +327,7 @@ def test_counts_of_one_are_singular_in_a_failed_batch_message(emulator, run_play
         assert wrong not in msg
 
 
+@pytest.mark.core
 def test_module_defaults_group_sets_the_connection_once(emulator, run_playbook):
     first = some_users(emulator, 1)[0]
     play = {"module_defaults": {"group/ubidots.industrial.ubidots": {"api_url": emulator.url, "api_token": emulator.token}}}
@@ -349,6 +353,7 @@ def test_no_token_at_all_is_a_parameter_error(emulator, run_playbook):
     assert emulator.log() == []
 
 
+@pytest.mark.core
 def test_no_secret_in_any_output_with_vvv(emulator, run_playbook):
     users = some_users(emulator, 3)
     secrets = ["Pw-one-%s" % u["username"] for u in users]
