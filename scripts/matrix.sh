@@ -63,7 +63,7 @@ while read -r series python steps; do
             subset='' tests=(tests/unit tests/integration)
             [ "$variant" = integration-core ] && subset=core tests=(tests/integration)
             VENV=$venv UBIDOTS_INTEGRATION_SUBSET=$subset UBIDOTS_RELIABILITY_OUTPUT=$out/$series/reliability.md \
-                PYTEST_ARGS="-n 3 -q -p no:cacheprovider" scripts/pytest.sh "${tests[@]}" > "$log" 2>&1
+                PYTEST_ARGS="-n 2 -q -rs -p no:cacheprovider" scripts/pytest.sh "${tests[@]}" > "$log" 2>&1
             rc=$?
             [ -f "$out/$series/reliability.md" ] && cp "$out/$series/reliability.md" "$root/.build/reliability.md"
             summary=$(grep -E '^=*.*(passed|failed|error).* in [0-9.]+s' "$log" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//') ;;

@@ -10,6 +10,8 @@
 #   actionlint     .github/workflows/*.yml
 #   docs site      antsibull-docs + Sphinx with warnings as errors (scripts/docs.sh)
 # galaxy-importer and actionlint come from TOOLS_VENV (default .venv-tools, `make venv-tools`).
+# Arguments name the checks to run (docs-lint changelog ansible-lint build galaxy-importer actionlint
+# docs-site; galaxy-importer needs build's tarball); none: all of them, in this order.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -25,9 +27,11 @@ logs=$root/.build/release-checks
 mkdir -p "$logs"
 failed=()
 
+only=" $* "
 check() {
     local name=$1
     shift
+    [ "$only" = "  " ] || [[ $only == *" ${name// /-} "* ]] || return 0
     local log=$logs/${name// /-}.log
     local start=$SECONDS
     if "$@" > "$log" 2>&1; then

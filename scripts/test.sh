@@ -2,10 +2,11 @@
 # `make test` (and so .ci/run): every check; each runs even when an earlier one failed, and the exit
 # status is non-zero if any failed. Each step prints its time.
 #   First, two lanes at once (each of these steps keeps one core busy; the machine has two):
-#     lane 1: ansible-test sanity on the oldest ansible-core (scripts/matrix.sh sanity 2.16)
-#     lane 2: sanity on the newest (2.21; the series come from scripts/matrix.txt), the release checks (scripts/release-checks.sh: docs lint,
-#             changelog, ansible-lint, build, galaxy-importer, actionlint, docs site), and the live
-#             contract suite against the emulator run as an external server (scripts/live.sh)
+#     lane 1: ansible-test sanity on the oldest ansible-core (scripts/matrix.sh sanity 2.16), then the
+#             release checks docs lint, changelog and ansible-lint (scripts/release-checks.sh)
+#     lane 2: sanity on the newest (2.21; the series come from scripts/matrix.txt), the release checks
+#             build, galaxy-importer, actionlint and docs site, and the live contract suite against
+#             the emulator run as an external server (scripts/live.sh)
 #   Then, one at a time (pytest-xdist keeps both cores busy):
 #     the integration tests on the other ansible-core versions (scripts/matrix.sh integration): unit
 #     and integration tests on the oldest and the newest, the `core` subset on the middle series;
@@ -49,14 +50,18 @@ read -r -a sanity_series <<< "$(awk '$1 !~ /^#/ && NF && / sanity( |$)/ {printf 
 lane1=.build/matrix/lane-1.log
 : > "$lane1"
 if [ ${#sanity_series[@]} -gt 0 ]; then
-    echo "test: lane 1 (sanity on ${sanity_series[0]}) runs beside lane 2; its output follows lane 2's"
-    step "sanity (${sanity_series[0]})" scripts/matrix.sh sanity "${sanity_series[0]}" > "$lane1" 2>&1 &
+    echo "test: lane 1 (sanity on ${sanity_series[0]}, then three release checks) runs beside lane 2; its output follows lane 2's"
+    lane_1() {
+        step "sanity (${sanity_series[0]})" scripts/matrix.sh sanity "${sanity_series[0]}"
+        step "release checks (docs lint, changelog, ansible-lint)" scripts/release-checks.sh docs-lint changelog ansible-lint
+    }
+    lane_1 > "$lane1" 2>&1 &
 fi
 lane1_pid=${!:-}
 for series in "${sanity_series[@]:1}"; do
     step "sanity ($series)" scripts/matrix.sh sanity "$series"
 done
-step "release checks" scripts/release-checks.sh
+step "release checks (build, galaxy-importer, actionlint, docs site)" scripts/release-checks.sh build galaxy-importer actionlint docs-site
 step "live contract suite" scripts/live.sh --emulator
 [ -z "$lane1_pid" ] || wait "$lane1_pid"
 cat "$lane1"

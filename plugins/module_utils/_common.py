@@ -24,12 +24,6 @@ try:
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-try:
-    import jsonschema  # noqa: F401, pylint: disable=unused-import
-    JSONSCHEMA_IMPORT_ERROR = None
-except ImportError:
-    JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
-
 HIDDEN = "NOT_LOGGING_PARAMETER"
 # A list argument longer than this (or than the module's changes_limit) is counted, not repeated, in the
 # result's `invocation` echo of the module arguments.
@@ -71,10 +65,11 @@ class UbidotsModule(AnsibleModule):
         self._hide_nested_secrets(self.params)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if JSONSCHEMA_IMPORT_ERROR:
-            self.fail_json(msg=missing_required_lib("jsonschema"), exception=JSONSCHEMA_IMPORT_ERROR)
-        if jsonschema_problem():
-            self.fail_json(msg=jsonschema_problem())
+        problem = jsonschema_problem()  # without importing it: only invalid items need it
+        if problem == "missing":
+            self.fail_json(msg=missing_required_lib("jsonschema"))
+        if problem:
+            self.fail_json(msg=problem)
         if not (self.params["api_token"] or "").strip():
             self.fail_json(msg="api_token is empty: set api_token (or token), or the UBIDOTS_TOKEN environment variable.")
         for name in ("timeout", "retries"):

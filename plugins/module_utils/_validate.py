@@ -12,21 +12,20 @@ identity, a secret) fails at once, before any request.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import re
 
 from ansible_collections.ubidots.industrial.plugins.module_utils._fastcheck import compile_check
 from ansible_collections.ubidots.industrial.plugins.module_utils._identity import duplicates
-from ansible_collections.ubidots.industrial.plugins.module_utils._messages import MAX_ERRORS_IN_MESSAGE, clip, item_label, plural
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import MAX_ERRORS_IN_MESSAGE, Failure, clip, item_label, plural
 from ansible_collections.ubidots.industrial.plugins.module_utils._schemas import EMAIL_PATTERN
 
-try:
-    import jsonschema
-except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
-    jsonschema = None
-# jsonschema 3.x (Ubuntu 22.04's) has no Draft 2020-12 validator: jsonschema_problem() says so.
-Draft202012Validator = getattr(jsonschema, "Draft202012Validator", None)
-FormatChecker = getattr(jsonschema, "FormatChecker", None)
+# jsonschema is imported only when an item fails the fast check (compile_check), for the exact messages:
+# a run whose items are all valid never pays for its import (about a third of the module's start-up).
+# The module checks that it is installed, and new enough, before any request (jsonschema_problem).
+JSONSCHEMA_MAJOR = 4
 
 # Validation keeps at most this many messages (the message shows MAX_ERRORS_IN_MESSAGE of them), so a
 # huge invalid list gives a bounded result; every item is still checked and counted.
@@ -97,8 +96,8 @@ class Validation:
         return "%s: %s%s. Nothing was sent to the API." % (head, "; ".join(shown), tail)
 
 
-def _format_checker():
-    checker = FormatChecker(formats=())
+def _format_checker(jsonschema):
+    checker = jsonschema.FormatChecker(formats=())
 
     @checker.checks("email")
     def is_email(value):  # pylint: disable=unused-variable
@@ -108,28 +107,48 @@ def _format_checker():
 
 
 def jsonschema_problem():
-    """Why the installed jsonschema cannot be used, or None."""
-    if jsonschema is not None and Draft202012Validator is None:
-        try:
-            from importlib.metadata import version  # pylint: disable=import-outside-toplevel
-            found = version("jsonschema")
-        except Exception:  # pylint: disable=broad-except
-            found = "(unknown version)"
-        return ("jsonschema %s is installed, and the modules need jsonschema 4.0 or later (its Draft 2020-12 "
-                "validator): pip install 'jsonschema>=4.0' on the host that runs the module." % found)
+    """Why jsonschema cannot be used (not installed, or older than 4.0), or None; without importing it."""
+    if importlib.util.find_spec("jsonschema") is None:
+        return "missing"
+    try:
+        from importlib.metadata import version  # pylint: disable=import-outside-toplevel
+        found = version("jsonschema")
+    except Exception:  # pylint: disable=broad-except
+        return None  # no metadata (a vendored copy): checked when it is imported
+    if found.split(".")[0].isdigit() and int(found.split(".")[0]) < JSONSCHEMA_MAJOR:
+        return _too_old(found)
     return None
+
+
+def _too_old(found):
+    return ("jsonschema %s is installed, and the modules need jsonschema 4.0 or later (its Draft 2020-12 "
+            "validator): pip install 'jsonschema>=4.0' on the host that runs the module." % found)
+
+
+def _draft_2020_12(schema):
+    """jsonschema's validator of `schema` (imported here, on first use)."""
+    jsonschema = importlib.import_module("jsonschema")
+    if not hasattr(jsonschema, "Draft202012Validator"):  # jsonschema 3.x without package metadata
+        raise Failure(_too_old(getattr(jsonschema, "__version__", "(unknown version)")), changed=False)
+    return jsonschema.Draft202012Validator(schema, format_checker=_format_checker(jsonschema))
 
 
 class Validator:
     """The checks of one schema, built once per run (jsonschema's validator and the fast check)."""
 
     def __init__(self, spec):
-        Draft202012Validator.check_schema(spec.schema)
         self.spec = spec
-        self.jsonschema = Draft202012Validator(spec.schema, format_checker=_format_checker())
+        self._jsonschema = None
         self.fast = compile_check(spec.schema)
         # Rules that check what a schema cannot say (an organization twice in one user's memberships).
         self.checked = [(key, rule) for key, rule in spec.rules.items() if hasattr(rule, "problems")]
+
+    @property
+    def jsonschema(self):
+        """jsonschema's validator, built on first use (the unit tests check that the schemas are valid)."""
+        if self._jsonschema is None:
+            self._jsonschema = _draft_2020_12(self.spec.schema)
+        return self._jsonschema
 
     def is_valid(self, item):
         """Whether `item` is valid (fast path)."""

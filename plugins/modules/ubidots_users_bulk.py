@@ -253,8 +253,8 @@ would_delete:
   sample: 25
 pending_ids:
   description:
-    - When O(wait=true) and the changes did not show within O(wait_timeout), the users that did not
-      (ids, or C(new <name>) for one created by the task).
+    - When O(wait=true) and the changes did not show within O(wait_timeout), the users read back (the last of
+      each request) that did not (ids, or C(new <name>) for one created by the task).
     - The changes were accepted; the task reports C(changed=true).
   returned: failure
   type: list

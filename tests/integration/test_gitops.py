@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import pytest
 import yaml
 
 from conftest import writes
@@ -126,7 +125,6 @@ def test_export_then_apply_is_a_no_op(emulator, run_playbook, tmp_path):
     assert writes(emulator) == []
 
 
-@pytest.mark.core
 def test_export_then_apply_with_prune_and_memberships_is_a_no_op(emulator, run_playbook, tmp_path):
     out = tmp_path / "exported"
     export = run_playbook([], playbook="ubidots.industrial.export", extra_vars={"export_dir": str(out)})

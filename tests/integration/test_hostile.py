@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 import certifi
+import pytest
+from ansible.release import __version__ as ANSIBLE_CORE
 
 from conftest import REPO, api_log
 
@@ -719,6 +721,11 @@ def test_unusual_but_valid_input_round_trips(emulator, run_playbook, reliability
     reliability.verify()
 
 
+# ansible-core before 2.19 spends minutes templating a 100,000-item list before the module runs (2.16.19: 257 s on
+# 2 idle cores, against 28 s on 2.19), which is Ansible's own cost; what the module does with the list is the same on
+# every series, and the newest series (2.21) runs this in `make test`.
+@pytest.mark.skipif(tuple(int(p) for p in ANSIBLE_CORE.split(".")[:2]) < (2, 19),
+                    reason="ansible-core < 2.19 takes minutes to template a 100,000-item list (257 s on 2.16)")
 def test_100000_items_are_validated_and_nothing_is_sent(emulator, run_playbook, reliability, tmp_path):
     count = 100000
     items = [{"id": "%024x" % i, "firstName": "F%d" % i, "tags": ["a", "b"], "isActive": True} for i in range(count)]

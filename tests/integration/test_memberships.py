@@ -165,7 +165,6 @@ PLAN = [
 ]
 
 
-@pytest.mark.core
 def test_check_mode_sends_no_write_and_reports_the_same_plan(emulator, run_playbook):
     check = run_playbook(task(PLAN, purge_organizations=True), check=True, diff=True)
     assert check.rc == 0, check.output

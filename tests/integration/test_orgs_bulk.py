@@ -25,7 +25,6 @@ def orgs_of(emulator):
     return {o["label"]: o for o in emulator.state()["organizations"]}
 
 
-@pytest.mark.core
 def test_one_post_with_headers_and_the_whole_merged_state(emulator, run_playbook):
     acme = orgs_of(emulator)["acme-plant"]
     run = run_playbook(task([{"id": acme["id"], "description": "Rebuilt in 2026"}]))
@@ -82,7 +81,6 @@ def test_second_run_is_idempotent_with_no_write(emulator, run_playbook):
     assert orgs_of(emulator)["org1"]["properties"] == {"color": "#BADA55", "tier": "gold"}
 
 
-@pytest.mark.core
 def test_check_mode_equals_the_real_run_and_writes_nothing(emulator, run_playbook):
     orgs = orgs_of(emulator)
     items = [{"id": orgs["org2"]["id"], "description": "Checked", "properties": {"color": "#000000"}},

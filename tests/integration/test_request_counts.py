@@ -109,3 +109,32 @@ def test_a_list_longer_than_changes_limit_is_not_echoed_back_in_the_invocation(e
     assert long_run.result["changed_ids"] == [u["id"] for u in users]
     short_run = run_playbook(users_task(items), check=True, env=inject).result
     assert short_run["invocation"]["module_args"]["users"] == items
+
+
+def test_the_wait_reads_back_the_last_user_of_each_request_in_one_read(emulator, run_playbook):
+    """wait (the default) reads back the last user of each bulk request, all in one lookup, not every user written."""
+    users = sorted(emulator.state()["users"], key=lambda u: u["username"])[:5]
+    run = run_playbook(users_task([{"id": u["id"], "lastName": "Sampled"} for u in users], batch_size=2))
+    assert run.rc == 0, run.output
+    sent = writes(emulator)
+    assert [len(e["body"]) for e in sent] == [2, 2, 1]
+    after = [e for e in api_log(emulator, method="GET") if e["seq"] > sent[-1]["seq"]]
+    assert len(after) == 1, after
+    asked = set(",".join(after[0]["query"].get("id__in", [])).split(","))
+    assert asked == {users[1]["id"], users[3]["id"], users[4]["id"]}, after[0]["query"]
+    assert run.result["api_calls"] == {"reads": 2, "writes": 3}
+
+
+def test_the_wait_reads_back_a_user_whose_change_can_be_read_not_one_that_only_sets_a_password(emulator, run_playbook):
+    """A password cannot be read back: the last user of a request with a readable change is waited for instead."""
+    emulator.configure(apply_delay=1.5)
+    first, second = sorted(emulator.state()["users"], key=lambda u: u["username"])[:2]
+    run = run_playbook(users_task([{"id": first["id"], "lastName": "Readable"},
+                                   {"id": second["id"], "password": "Only-a-Secret-42"}], update_password="always"))
+    assert run.rc == 0, run.output
+    sent = writes(emulator)
+    assert len(sent) == 1
+    after = [e for e in api_log(emulator, method="GET") if e["seq"] > sent[-1]["seq"]]
+    assert after and all(e["query"].get("id__in") == [first["id"]] for e in after), [e["query"] for e in after]
+    # The module returned only once the request had been applied.
+    assert {u["id"]: u for u in emulator.state()["users"]}[first["id"]]["lastName"] == "Readable"

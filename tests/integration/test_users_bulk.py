@@ -31,7 +31,6 @@ def some_users(emulator, count):
     return sorted(emulator.state()["users"], key=lambda u: u["username"])[:count]
 
 
-@pytest.mark.core
 def test_one_patch_with_required_headers_and_only_changed_keys(emulator, run_playbook):
     first, second, third = some_users(emulator, 3)
     run = run_playbook(task([

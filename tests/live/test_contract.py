@@ -152,6 +152,30 @@ def test_bulk_update_answers_task_and_applies(api, observe, wait_until):
     assert shown, "the bulk update did not show within 120 s"
 
 
+def test_bulk_update_items_show_in_their_order(api, observe, wait_until):
+    """A bulk request is applied as one task, in the order of its items: whenever a later item shows, every
+    earlier one shows too. The modules' wait reads back only the last object of each request (_apply.py)."""
+    users = [_user(api, "order%d" % i) for i in range(4)]
+    ids = [user["id"] for user in users]
+    answer = api.request("PATCH", "/users/_/bulk/update/", headers=BULK,
+                         json=[{"id": user_id, "lastName": "Ordered"} for user_id in ids])
+    assert answer.status_code in (200, 201, 202), answer.text[:300]
+    seen = []
+
+    def shown():
+        listing = api.request("GET", "/users/", params={"id__in": ",".join(ids), "fields": "id,lastName"}).json()
+        done = {user["id"] for user in listing["results"] if user.get("lastName") == "Ordered"}
+        seen.append([user_id in done for user_id in ids])
+        return len(done) == len(ids)
+
+    everything, seconds = wait_until(shown, step=0.1)
+    observe("a bulk update of 4 users, what each read showed (in item order)", seen[:10])
+    assert everything, "the bulk update did not show within %s s" % seconds
+    out_of_order = [row for row in seen if any(row[later] and not row[earlier]
+                                               for later in range(len(row)) for earlier in range(later))]
+    assert not out_of_order, "a later item showed before an earlier one: %s" % out_of_order
+
+
 def test_orgs_bulk_update_post_is_full_update(api, observe, wait_until):
     """POST .../organizations/_/bulk/update/ "updates all fields": fields not sent go back to their defaults."""
     org = _org(api, "full", description="kept?", properties={"color": "#BADA55"})

@@ -151,3 +151,26 @@ def test_to_item_gives_the_bulk_shape_without_secrets():
                     "defaultRole": "editor", "defaultDashboard": None, "tags": ["a", "b"],
                     "contactMethods": [{"type": "email", "values": ["x@example.com"], "properties": {}}]}
     assert compare_item(USERS, item, CURRENT_USER, {})[2] is None
+
+
+@pytest.mark.parametrize("spec", [USERS, ORGANIZATIONS], ids=lambda spec: spec.option)
+def test_each_schema_is_valid_draft_2020_12_with_a_fast_check(spec):
+    """The module no longer checks its own schemas at run time (nor imports jsonschema for valid items)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(spec.schema)
+    assert validator(spec).fast is not None
+
+
+def test_valid_items_are_checked_without_importing_jsonschema():
+    """jsonschema is imported only for an item the fast check rejects (its import is a third of the start-up)."""
+    code = (
+        "import sys\n"
+        "from ansible_collections.ubidots.industrial.plugins.module_utils._validate import validator\n"
+        "from ansible_collections.ubidots.industrial.plugins.module_utils._resources import USERS\n"
+        "assert not validator(USERS).validate([{'username': 'ada', 'firstName': 'Ada'}])\n"
+        "print('jsonschema' in sys.modules)\n"
+        "found = validator(USERS).validate([{'username': 'ada', 'firstName': 5}])\n"
+        "print('jsonschema' in sys.modules, found.errors)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "False"
+    assert out[1].startswith("True") and "firstName: must be string, got integer" in out[1], out
