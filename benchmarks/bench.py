@@ -685,13 +685,13 @@ def goals(results, rate, micro):
 
 
 OPTIONS_TEXT = (
-    "Options: every module run uses the module's defaults (`wait: true`, so the module re-reads what it wrote "
-    "until it shows; `batch_size: 500`; `update_password: on_create`; `state: present`, `prune: false`, "
+    "Options: every module run uses the module's defaults (`wait: true`, so the module re-reads the last object of "
+    "each request until it shows; `batch_size: 500`; `update_password: on_create`; `state: present`, `prune: false`, "
     "`max_deletions: 10`) except `rate_limit: 0`, because the emulator's rate limit is off, in every row but the "
     "rate-limited one, which uses the defaults only (`rate_limit: 4`) against an emulator limiting the token to "
     "4 requests in any 1-second window. The prune row sets `prune: true` and `max_deletions` to the number of "
     "organizations it deletes. The emulator applies bulk tasks at once (`apply_delay` 0), so the wait's re-read "
-    "is a single pass of lookups.")
+    "is a single pass: one lookup for up to about 135 requests.")
 
 
 def write_report(path, machine, results, sizes, rate, micro, target_rows, elapsed, goal_rows=(), lifecycle=None):

@@ -65,7 +65,9 @@ galaxy_importer() {
     rm -rf "$work"
     mkdir -p "$work/tmp"
     # Its ansible-lint and ansible-doc must be the tools venv's own; HOME keeps their caches in .build/.
-    HOME=$work PATH=$tools/bin:$PATH GALAXY_IMPORTER_CONFIG=$root/scripts/galaxy-importer.cfg \
+    # Its own ANSIBLE_HOME: ansible-lint keeps its mock collections there, and the ansible-lint check may run at
+    # the same time (scripts/test.sh runs the release checks in two lanes).
+    HOME=$work ANSIBLE_HOME=$work/ansible-home PATH=$tools/bin:$PATH GALAXY_IMPORTER_CONFIG=$root/scripts/galaxy-importer.cfg \
         GALAXY_IMPORTER_TMP_ROOT_DIR=$work/tmp GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$work/tmp \
         "$tools/bin/python" -m galaxy_importer.main --output-path "$work" "$tarball" > "$work/importer.log" 2>&1
     local rc=$?
