@@ -60,10 +60,12 @@ while read -r series python steps; do
             rm -f "$out/$series/reliability.md"
             # integration-core: one test of each thing the modules, roles and playbooks ask of
             # ansible-core, on the series not run in full (the marker `core`).
-            subset='' tests=(tests/unit tests/integration)
-            [ "$variant" = integration-core ] && subset=core tests=(tests/integration)
+            # Three workers for the full run: the fault tests spend much of their time waiting (delays,
+            # Retry-After, backoff), and a third worker uses the core they leave idle.
+            subset='' tests=(tests/unit tests/integration) workers=3
+            [ "$variant" = integration-core ] && subset=core tests=(tests/integration) workers=2
             VENV=$venv UBIDOTS_INTEGRATION_SUBSET=$subset UBIDOTS_RELIABILITY_OUTPUT=$out/$series/reliability.md \
-                PYTEST_ARGS="-n 2 -q -rs -p no:cacheprovider" scripts/pytest.sh "${tests[@]}" > "$log" 2>&1
+                PYTEST_ARGS="-n $workers -q -rs -p no:cacheprovider" scripts/pytest.sh "${tests[@]}" > "$log" 2>&1
             rc=$?
             [ -f "$out/$series/reliability.md" ] && cp "$out/$series/reliability.md" "$root/.build/reliability.md"
             summary=$(grep -E '^=*.*(passed|failed|error).* in [0-9.]+s' "$log" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//') ;;

@@ -68,7 +68,7 @@ cat "$lane1"
 step "integration (other ansible-core)" scripts/matrix.sh integration
 step "pytest (main venv)" main_pytest
 if [ -s "$failures" ]; then
-    echo "test: FAILED: $(paste -sd, "$failures" | sed 's/,/, /g') (total $((SECONDS - began)) s)"
+    echo "test: FAILED: $(paste -sd ';' "$failures" | sed 's/;/; /g') (total $((SECONDS - began)) s)"
     exit 1
 fi
 echo "test: all steps passed in $((SECONDS - began)) s"
