@@ -23,7 +23,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._messages impor
 from ansible_collections.ubidots.industrial.plugins.module_utils._schemas import EMAIL_PATTERN
 
 # jsonschema is imported only when an item fails the fast check (compile_check), for the exact messages:
-# a run whose items are all valid never pays for its import (about a third of the module's start-up).
+# a run whose items are all valid never pays for its import (about 0.07 s, a sixth of the module's imports).
 # The module checks that it is installed, and new enough, before any request (jsonschema_problem).
 JSONSCHEMA_MAJOR = 4
 
