@@ -67,9 +67,10 @@ galaxy_importer() {
     # Its ansible-lint and ansible-doc must be the tools venv's own; HOME keeps their caches in .build/.
     # Its own ANSIBLE_HOME: ansible-lint keeps its mock collections there, and the ansible-lint check may run at
     # the same time (scripts/test.sh runs the release checks in two lanes).
-    HOME=$work ANSIBLE_HOME=$work/ansible-home PATH=$tools/bin:$PATH GALAXY_IMPORTER_CONFIG=$root/scripts/galaxy-importer.cfg \
+    # It writes importer_result.json into its current directory: run it in $work, not in the work tree.
+    (cd "$work" && HOME=$work ANSIBLE_HOME=$work/ansible-home PATH=$tools/bin:$PATH GALAXY_IMPORTER_CONFIG=$root/scripts/galaxy-importer.cfg \
         GALAXY_IMPORTER_TMP_ROOT_DIR=$work/tmp GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$work/tmp \
-        "$tools/bin/python" -m galaxy_importer.main --output-path "$work" "$tarball" > "$work/importer.log" 2>&1
+        "$tools/bin/python" -m galaxy_importer.main --output-path "$work" "$tarball" > "$work/importer.log" 2>&1)
     local rc=$?
     cat "$work/importer.log"
     [ $rc -eq 0 ] || return 1
