@@ -19,8 +19,8 @@ from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-impor
 from conftest_reliability import pytest_configure as _reliability_configure  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
-CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 HERE = Path(__file__).resolve().parent
+CALLBACKS = HERE / "callback_plugins"
 # UBIDOTS_INTEGRATION_SUBSET=core runs only the tests marked `core` here: one of each thing the modules,
 # roles and playbooks ask of ansible-core (check mode, diff, no_log, the invocation log and echo, argument
 # specs, module_defaults, roles and playbooks), for the series `make test` does not run in full
@@ -40,11 +40,12 @@ def pytest_collection_modifyitems(config, items):
         return
     if SUBSET != "core":
         raise pytest.UsageError("UBIDOTS_INTEGRATION_SUBSET=%s: the only subset is core" % SUBSET)
-    dropped = [item for item in items if HERE in Path(str(item.fspath)).resolve().parents
-               and item.get_closest_marker("core") is None]
+    kept, dropped = [], []
+    for item in items:
+        outside = HERE not in Path(str(item.fspath)).resolve().parents
+        (kept if outside or item.get_closest_marker("core") else dropped).append(item)
     if dropped:
-        kept = set(map(id, dropped))
-        items[:] = [item for item in items if id(item) not in kept]
+        items[:] = kept
         config.hook.pytest_deselected(items=dropped)
 
 
