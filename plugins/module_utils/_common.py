@@ -14,6 +14,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._client import 
     UbidotsClient,
     UbidotsError,
 )
+from ansible_collections.ubidots.industrial.plugins.module_utils._gcpause import cyclic_gc_paused
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, plural
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import SECRET_KEYS
 from ansible_collections.ubidots.industrial.plugins.module_utils._validate import jsonschema_problem
@@ -167,9 +168,11 @@ class UbidotsModule(AnsibleModule):
             )
         return self._client
 
+    @cyclic_gc_paused()
     def run(self, work, *args):
         """Call work(self, *args) and exit with the result it returns, or fail with the Failure or
-        UbidotsError it raises: the one place where the collection's modules end."""
+        UbidotsError it raises: the one place where the collection's modules end. The cyclic garbage
+        collector is paused meanwhile (see _gcpause), result encoding included."""
         try:
             result = work(self, *args)
         except Failure as exc:

@@ -129,10 +129,16 @@ def _update(spec, index, item, obj, options, deferred, errors, warnings):
         body = dict(sent)
     if body is not None:
         body["id"] = obj["id"]
-    desired = {key: value for key, value in item.items() if not spec.rule(key).secret}
+    desired = _without_secrets(spec, item)
     change = Change(UPDATE, item_label(spec, index, item), obj["id"], obj.get(spec.name_key), before, after, body, desired)
     change.memberships = separate
     return change
+
+
+def _without_secrets(spec, item):
+    """A copy of the item without its secret keys (the password): what the wait may read back."""
+    secrets = [key for key in spec.secret_keys if key in item]
+    return {key: value for key, value in item.items() if key not in secrets} if secrets else dict(item)
 
 
 def _option_words(spec, keys, options):
@@ -157,7 +163,7 @@ def _create(spec, index, item, deferred, errors):
         else:
             body[key] = value
             shown[key] = rule.shown(value)
-    desired = {key: value for key, value in item.items() if not spec.rule(key).secret}
+    desired = _without_secrets(spec, item)
     change = Change(CREATE, item_label(spec, index, item), None, item.get(spec.name_key), "", shown, body, desired)
     change.memberships = separate
     return change

@@ -39,6 +39,7 @@ class ResourceSpec:  # pylint: disable=too-many-instance-attributes
         self.create_path = path + "_/bulk/create/" if create == "bulk" else path
         self.delete_path = path + "_/bulk/delete/" if delete == "bulk" else path
         self.rules = rules or {}
+        self.secret_keys = tuple(key for key, rule in self.rules.items() if rule.secret)  # keys whose values are secrets
         # A full update resets what is not sent, so these keys always travel, merged with the user's.
         self.full_update_keys = full_update_keys or ()
         self.create_requires = create_requires or (name_key,)
@@ -48,11 +49,6 @@ class ResourceSpec:  # pylint: disable=too-many-instance-attributes
     def rule(self, key):
         """The comparison rule of a key."""
         return self.rules.get(key, PLAIN)
-
-    @property
-    def secret_keys(self):
-        """Keys whose values are secrets."""
-        return tuple(key for key, rule in self.rules.items() if rule.secret)
 
     @property
     def references(self):
