@@ -15,7 +15,8 @@ module's default, so wait: true re-reads what was written):
 then (a) and (b) of users at --large-sizes (100,000), (a) of users at --rate-size (10,000) with every
 option at its default (rate_limit 4/s) against an emulator limited to 4 requests/s, and the lifecycle
 rows of organizations at --lifecycle-size (create N new ones; prune half of an account of N), each
-beside its raw uri floor. Each measurement is the median of --repeat runs. For every run it records
+beside its raw uri floor. Each measurement is the median of --repeat runs (--small-repeat at N <= 1,000,
+--rate-repeat for the rate-limited row). For every run it records
 the wall time of ansible-playbook, the HTTP requests the emulator logged (reads, writes, the reads of
 the wait, HTTP 429), and the peak RSS of the module process (through a wrapper interpreter, see
 WRAPPER). Then the micro-benchmark (test_micro_bench.py) runs, and issue 15's goal table is computed.
@@ -712,11 +713,12 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
                "ids (the client keeps URLs under 3,800 characters); writes are ceil(N / %d)."
                % (ids_per_lookup("users"), ids_per_lookup("orgs"), BATCH_SIZE))
     out.append("")
-    out.append("Every value is the median of %d runs of a whole `ansible-playbook` process (start-up included). "
+    out.append("Every value is the median of %d runs (%d at N <= %s) of a whole `ansible-playbook` process "
+               "(start-up included). "
                "Requests are what the emulator logged, `reads + writes`; `wait` counts the reads sent after the "
                "first write (the wait's re-read). Module RSS is the peak resident set of "
                "the module process (for (d): the largest of its 2N `uri` processes). The input list is read with "
-               "`lookup('file', ...) | from_json` in every playbook." % REPEAT)
+               "`lookup('file', ...) | from_json` in every playbook." % (REPEAT, SMALL_REPEAT, "{:,}".format(SMALL_N)))
     out.append("")
     if goal_rows:
         out.append("## Goals of issue 15 (ratios from this run)")
@@ -743,7 +745,7 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
                 label = "(%s) %s" % (key, LABELS[key])
                 if r.get("extrapolated"):
                     label += ", **extrapolated** from %s" % r["basis"]
-                elif r.get("runs", REPEAT) < REPEAT:
+                elif r.get("runs", REPEAT) < (SMALL_REPEAT if n <= SMALL_N else REPEAT):
                     label += ", %d run%s" % (r["runs"], "" if r["runs"] == 1 else "s")
                 out.append("| %s | %s | %s%s | %s | %s%s | %s | %s | %s | %s | %s |" % (
                     "{:,}".format(n), label, "~" if r.get("extrapolated") else "", fmt_s(r["wall"]),
@@ -786,8 +788,8 @@ def write_report(path, machine, results, sizes, rate, micro, target_rows, elapse
         out.append("## Rate-limited run (what a real account takes)")
         out.append("")
         out.append("Users, N = %s, scenario (a) with every option at the module's default (`rate_limit: 4`, "
-                   "`wait: true`), the emulator limiting the token to 4 requests in any 1-second window:"
-                   % "{:,}".format(rate["n"]))
+                   "`wait: true`), the emulator limiting the token to 4 requests in any 1-second window (the median "
+                   "of %d runs):" % ("{:,}".format(rate["n"]), rate["runs"]))
         out.append("")
         out.append("| N | wall s | requests | wait | HTTP 429 (all %d runs) | module s | requests / 4 s |" % rate["runs"])
         out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -907,15 +909,20 @@ def write_chart(path, results, sizes, rate, lifecycle=None):
 # -- main ---------------------------------------------------------------------------------------------------
 
 REPEAT = 3
+SMALL_REPEAT = 5
+SMALL_N = 1000  # up to this N, a measurement is the median of SMALL_REPEAT runs
 COLLECTIONS = None
 
 
 def main(argv=None):
     """Command line entry point."""
-    global REPEAT, COLLECTIONS  # pylint: disable=global-statement
+    global REPEAT, SMALL_REPEAT, COLLECTIONS  # pylint: disable=global-statement
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="10,100,1000,10000", help="N values (default 10,100,1000,10000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement, the median is kept (default 3)")
+    parser.add_argument("--small-repeat", type=int, default=5,
+                        help="runs per measurement at N <= %d, where a run takes 2-3 s and the noise of a shared "
+                             "machine is a larger part of it (default 5)" % SMALL_N)
     parser.add_argument("--uri-sizes", default="10,25",
                         help="N values at which (d) really runs; the others are extrapolated (default 10,25)")
     parser.add_argument("--uri-repeat-max", type=int, default=10,
@@ -924,8 +931,8 @@ def main(argv=None):
                         help="N values at which only (a) and (b) of users run, empty to skip (default 100000)")
     parser.add_argument("--rate-size", type=int, default=10000,
                         help="N users for the rate-limited run, 0 to skip (default 10000; must be one of --sizes)")
-    parser.add_argument("--rate-repeat", type=int, default=1,
-                        help="runs of the rate-limited row (default 1: its time is mostly request spacing)")
+    parser.add_argument("--rate-repeat", type=int, default=3,
+                        help="runs of the rate-limited row, the median is kept (default 3)")
     parser.add_argument("--lifecycle-size", type=int, default=1000,
                         help="N organizations of the lifecycle rows (create; prune), 0 to skip (default 1000)")
     parser.add_argument("--kinds", default="users,orgs", help="users,orgs")
@@ -937,6 +944,7 @@ def main(argv=None):
     parser.add_argument("--results", default=str(HERE / "results"), help="output directory")
     args = parser.parse_args(argv)
     REPEAT = args.repeat
+    SMALL_REPEAT = args.small_repeat
     sizes = sorted(int(x) for x in args.sizes.split(","))
     large_sizes = sorted(int(x) for x in args.large_sizes.split(",") if x)
     uri_sizes = {int(x) for x in args.uri_sizes.split(",") if x}
@@ -965,7 +973,8 @@ def main(argv=None):
         runner.emulator = EmulatorProcess(workdir, max([n] + uri_here), max([n] + uri_here))
         try:
             for kind in kinds:
-                results[kind][n] = bench_size(runner, files, n, kind, args.repeat, args.scenarios)
+                results[kind][n] = bench_size(runner, files, n, kind, args.small_repeat if n <= SMALL_N else args.repeat,
+                                              args.scenarios)
                 for m in uri_here:
                     uri_files = files if m == n else write_items(workdir, m)
                     results[kind].setdefault(m, {})["d"] = bench_uri(
@@ -1004,7 +1013,7 @@ def main(argv=None):
     machine["loadavg_end"] = os.getloadavg()
     rows = targets(results, sizes, rate, micro) if complete else []
     goal_rows = goals(results, rate, micro) if "users" in kinds_done else []
-    raw = {"machine": machine, "sizes": sizes, "large_sizes": large_sizes, "repeat": args.repeat,
+    raw = {"machine": machine, "sizes": sizes, "large_sizes": large_sizes, "repeat": args.repeat, "small_repeat": args.small_repeat,
            "batch_size": BATCH_SIZE, "options": OPTIONS_TEXT,
            "results": {k: {str(n): v for n, v in results[k].items()} for k in kinds_done},
            "rate_limited": rate, "lifecycle": lifecycle, "micro": micro, "targets": [list(r) for r in rows],
