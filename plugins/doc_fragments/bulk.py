@@ -72,8 +72,8 @@ options:
         memory to return and makes the diff unreadable. V(0) describes every object.
       - Ansible returns a module's arguments in its result (C(invocation), shown at C(-vvv) and kept by C(register);
         from ansible-core 2.21 on, only with the C(INJECT_INVOCATION) setting).
-        A list of more items than O(changes_limit) is counted there (C(10000 items ...)) instead of repeated, so that
-        a run over a whole account does not return its input again; V(0) repeats it whole.
+        A list of more than 100 items (or more than O(changes_limit), if lower) is counted there (C(10000 items ...))
+        instead of repeated, so that a run over many objects does not return its input again; V(0) repeats it whole.
     version_added: 0.2.0
     type: int
     default: 1000
