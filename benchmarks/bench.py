@@ -24,8 +24,8 @@ WRAPPER). Then the micro-benchmark (test_micro_bench.py) runs, and issue 15's go
 Output: benchmarks/results/results.md, results.json, micro.json and chart.png.
 
     python benchmarks/bench.py                      # what `make bench` runs
-    python benchmarks/bench.py --sizes 10,100 --large-sizes "" --repeat 1 --uri-sizes 10 --rate-size 100 \
-        --lifecycle-size 100 --no-micro                                                        # a quick look
+    python benchmarks/bench.py --sizes 10,100 --large-sizes "" --repeat 1 --small-repeat 1 --uri-sizes 10 \
+        --rate-size 100 --rate-repeat 1 --lifecycle-size 100 --no-micro                         # a quick look
 """
 
 from __future__ import annotations
