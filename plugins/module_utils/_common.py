@@ -63,8 +63,9 @@ class UbidotsModule(AnsibleModule):
         spec = ubidots_argument_spec()
         spec.update(argument_spec)
         self._client = None
-        super().__init__(argument_spec=spec, **kwargs)
-        self._hide_nested_secrets(self.params)
+        with cyclic_gc_paused():  # Ansible checks and copies every item of the lists (see _gcpause)
+            super().__init__(argument_spec=spec, **kwargs)
+            self._hide_nested_secrets(self.params)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         problem = jsonschema_problem()  # without importing it: only invalid items need it

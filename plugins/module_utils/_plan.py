@@ -21,6 +21,8 @@ class Change:  # pylint: disable=too-few-public-methods
     (the item to create, the bulk-update item, or the id to delete), `desired` the keys to wait for.
     """
 
+    __slots__ = ("action", "label", "id", "created_id", "name", "before", "after", "body", "desired", "memberships")
+
     def __init__(self, action, label, obj_id, name, before, after, body, desired=None):  # pylint: disable=too-many-arguments
         self.action = action
         self.label = label            # how messages name it: users[3] (username jdoe), or user <id> (username jdoe)

@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cyclic garbage collector is paused while a module runs, and only then."""
+"""The cyclic garbage collector is paused while a module checks its arguments and runs, and only then."""
 
 from __future__ import annotations
 
 import gc
 
 import pytest
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ubidots.industrial.plugins.module_utils._common import UbidotsModule
 from ansible_collections.ubidots.industrial.plugins.module_utils._gcpause import cyclic_gc_paused
@@ -77,4 +78,20 @@ def test_a_failing_module_turns_the_collector_back_on():
     with pytest.raises(_Left) as left:
         _Module().run(fail)
     assert left.value.args[:2] == ("failed", {"msg": "nothing was written", "api_calls": {"reads": 0, "writes": 0}})
+    assert gc.isenabled()
+
+
+def test_the_module_checks_its_arguments_with_the_collector_off(monkeypatch):
+    seen = []
+
+    def checked(module, argument_spec, **_kwargs):
+        seen.append((gc.isenabled(), "users" in argument_spec))
+        module.params = {"api_token": "t0ken", "timeout": 30, "retries": 5, "rate_limit": 4,
+                         "users": [{"username": "ada", "password": "s3cret"}]}
+        module.no_log_values = set()
+
+    monkeypatch.setattr(AnsibleModule, "__init__", checked)
+    module = UbidotsModule(argument_spec={"users": {"type": "list", "elements": "dict"}})
+    assert seen == [(False, True)]
+    assert "s3cret" in module.no_log_values  # the nested secrets are registered in the same pause
     assert gc.isenabled()
