@@ -131,14 +131,14 @@ def _update(spec, index, item, obj, options, deferred, errors, warnings):
         body = dict(sent)
     if body is not None:
         body["id"] = obj["id"]
-    desired = _without_secrets(spec, item)
+    desired = _desired(spec, item)
     change = Change(UPDATE, item_label(spec, index, item), obj["id"], obj.get(spec.name_key), before, after, body, desired)
     change.memberships = separate
     return change
 
 
-def _without_secrets(spec, item):
-    """A copy of the item without its secret keys (the password): what the wait may read back."""
+def _desired(spec, item):
+    """What the wait may read back of an item: a copy without its secret keys (the password)."""
     secrets = [key for key in spec.secret_keys if key in item]
     return {key: value for key, value in item.items() if key not in secrets} if secrets else dict(item)
 
@@ -165,7 +165,7 @@ def _create(spec, index, item, deferred, errors):
         else:
             body[key] = value
             shown[key] = rule.shown(value)
-    desired = _without_secrets(spec, item)
+    desired = _desired(spec, item)
     change = Change(CREATE, item_label(spec, index, item), None, item.get(spec.name_key), "", shown, body, desired)
     change.memberships = separate
     return change

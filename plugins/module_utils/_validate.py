@@ -115,7 +115,8 @@ def jsonschema_problem():
         found = version("jsonschema")
     except Exception:  # pylint: disable=broad-except
         return None  # no metadata (a vendored copy): checked when it is imported
-    if found.split(".")[0].isdigit() and int(found.split(".")[0]) < JSONSCHEMA_MAJOR:
+    major = found.split(".")[0]
+    if major.isdigit() and int(major) < JSONSCHEMA_MAJOR:
         return _too_old(found)
     return None
 

@@ -95,7 +95,8 @@ def test_changes_and_diff_are_bounded_and_the_ids_complete(emulator, run_playboo
 @pytest.mark.core
 def test_a_list_longer_than_changes_limit_is_not_echoed_back_in_the_invocation(emulator, run_playbook):
     # Ansible returns the module's arguments in the result (`invocation`, shown at -vvv and registered): a run
-    # over a whole account would return its 10,000 input items again. Past changes_limit they are counted.
+    # over a whole account would return its 10,000 input items again. Past 100 items, or past changes_limit if
+    # lower, they are counted (test_invocation_echo.py checks the bound of 100).
     users = sorted(emulator.state()["users"], key=lambda u: u["username"])[:3]
     items = [{"id": u["id"], "lastName": "Echo-%d" % i} for i, u in enumerate(users)]
     # ansible-core 2.21 returns the invocation only when asked (INJECT_INVOCATION); older ones always do.
