@@ -40,6 +40,23 @@ options:
     version_added: 0.2.0
     type: int
     default: 10
+  protected:
+    description:
+      - Objects that this module never deletes, each named by id, username (users) or label (organizations).
+      - O(prune=true) keeps them and reports them in RV(protected) and in a warning. O(state=absent) that lists one
+        fails before any write, naming it.
+      - Protect the user whose token the module uses and the account's administrators.
+    version_added: 0.2.0
+    type: list
+    elements: str
+    default: []
+  allow_empty_prune:
+    description:
+      - O(prune=true) with an empty list would delete every object of the account (a misspelt variable, a directory
+        without files). It fails before any request, whatever O(max_deletions) says, unless this is V(true).
+    version_added: 0.2.0
+    type: bool
+    default: false
   batch_size:
     description:
       - Highest number of objects in one bulk request.

@@ -24,6 +24,8 @@ def bulk_argument_spec(spec):
         state=dict(type="str", choices=["present", "absent"], default="present"),
         prune=dict(type="bool", default=False),
         max_deletions=dict(type="int", default=10),
+        protected=dict(type="list", elements="str", default=[]),
+        allow_empty_prune=dict(type="bool", default=False),
         batch_size=dict(type="int", default=500),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
