@@ -13,7 +13,14 @@ from __future__ import annotations
 from ansible_collections.ubidots.industrial.plugins.module_utils._apply import apply, wait_until_visible
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, join_errors, object_label
-from ansible_collections.ubidots.industrial.plugins.module_utils._plan import make_plan, name_memberships, referenced, unknown_references
+from ansible_collections.ubidots.industrial.plugins.module_utils._plan import (
+    check_deletions,
+    make_plan,
+    membership_problems,
+    name_memberships,
+    referenced,
+    unknown_references,
+)
 from ansible_collections.ubidots.industrial.plugins.module_utils._read import read_current, read_references
 from ansible_collections.ubidots.industrial.plugins.module_utils._validate import validator
 
@@ -52,6 +59,15 @@ def _check_options(params):
         raise Failure(" ".join(problems))
 
 
+def _check_empty_prune(spec, params):
+    """An empty list with prune would delete the whole account: refuse it, before any request, unless asked for."""
+    if params["prune"] and not params[spec.option] and not params["allow_empty_prune"]:
+        raise Failure("%s is empty and prune is true: this would delete every %s of the account (an empty list often"
+                      " comes from a misspelt variable or a directory without YAML files). Nothing was written. List"
+                      " the %s to keep, or set allow_empty_prune: true (role variable ubidots_allow_empty_prune) to"
+                      " empty the account on purpose." % (spec.option, spec.noun, spec.option))
+
+
 def run_bulk(module, spec):
     """Bring the listed objects to the desired state; return the module's result (or raise Failure)."""
     params = module.params
@@ -60,27 +76,32 @@ def run_bulk(module, spec):
     if validation:
         raise Failure(validation.message(spec), errors=list(validation.errors))
     _check_options(params)
-    options = {name: params[name] for name in ("state", "prune", "max_deletions")}
+    _check_empty_prune(spec, params)
+    options = {name: params[name] for name in ("state", "prune", "max_deletions", "protected")}
     options.update((name, params[name]) for name in spec.options)
     prune = options["state"] == "present" and options["prune"]
     if not items and not prune:
         return result(module, spec, make_plan(spec, [], [], options), None, params["changes_limit"])
     client = module.client()
+    keys = set()
     if options["state"] == "absent":
         items = [{key: item[key] for key in spec.identity if key in item} for item in items]
-    keys = set()
+    if options["state"] == "absent" or prune:
+        keys.update(spec.readable_keys)  # a delete's diff shows the object as it is
     for item in items:
         keys.update(item)
     try:
         found, account = read_current(client, spec, items, keys, whole_account=prune)
-        plan = make_plan(spec, items, found, options, validation.deferred, account)
+        plan = make_plan(spec, items, found, options, validation.deferred, account, check=False)
         known = read_references(client, referenced(spec, plan))
-        errors = unknown_references(spec, plan, known)
-        name_memberships(plan, known)
     except UbidotsError as exc:
         raise Failure("%s. Nothing was written." % exc.message.rstrip("."), status=exc.status) from None
+    # Every error at once: an item's own, its unknown references, and what its memberships contradict.
+    errors = plan.errors + unknown_references(spec, plan, known) + membership_problems(spec, items, found, known, options)
     if errors:
         raise Failure("%s. Nothing was written." % join_errors(errors), errors=errors)
+    check_deletions(spec, plan.deletes, options["max_deletions"])
+    name_memberships(plan, known)
     for warning in plan.warnings:
         module.warn(warning)
     applied = None
@@ -108,6 +129,7 @@ def result(module, spec, plan, applied, limit):
         unchanged_ids=plan.unchanged_ids,
         counts=dict(created=len(plan.creates), updated=len(plan.updates), deleted=len(plan.deletes),
                     unchanged=len(plan.unchanged_ids)),
+        protected=plan.protected,
         changes=[c.as_dict(spec.name_key) for c in shown],
         changes_omitted=len(changes) - len(shown),
     )

@@ -46,14 +46,17 @@ class Change:  # pylint: disable=too-few-public-methods
 
 
 class Plan:
-    """Creates, updates and deletes (in the order they are sent), the ids already right, and warnings."""
+    """Creates, updates and deletes (in the order they are sent), the ids already right, the objects prune
+    keeps because they are protected, warnings, and the errors that forbid sending it."""
 
-    def __init__(self, creates=(), updates=(), deletes=(), unchanged_ids=(), warnings=()):
+    def __init__(self, creates=(), updates=(), deletes=(), unchanged_ids=(), warnings=(), protected=(), errors=()):  # pylint: disable=too-many-arguments
         self.creates = list(creates)
         self.updates = list(updates)
         self.deletes = list(deletes)
         self.unchanged_ids = list(unchanged_ids)
         self.warnings = list(warnings)
+        self.protected = list(protected)   # [{"id": ..., name_key: ...}] of the objects prune keeps
+        self.errors = list(errors)
 
     @property
     def changes(self):
@@ -119,8 +122,14 @@ def _update(spec, index, item, obj, options, deferred, errors, warnings):
     if skipped:
         warnings.append("%s: %s given but %s, so it is not sent to an existing %s."
                         % (item_label(spec, index, item), ", ".join(skipped), _option_words(spec, skipped, options), spec.noun))
-    for key in list(sent) + list(separate):
+    for key in sent:
         errors.extend(deferred.get(key, ()))
+    for key, (assign, _remove) in separate.items():
+        # A membership that is not assigned is not sent: its value is not checked (an export's role: null).
+        errors.extend(deferred.get(key, ()))
+        for position, entry in enumerate(item[key] if isinstance(item[key], list) else ()):
+            if entry in assign:
+                errors.extend(deferred.get((key, position), ()))
     if not sent and not separate:
         return None
     body = None
@@ -176,20 +185,30 @@ def _delete(spec, index, obj, item=None):
     return Change(DELETE, label, obj["id"], obj.get(spec.name_key), spec.to_item(obj, sorted(obj)), "", obj["id"])
 
 
-def make_plan(spec, items, found, options, deferred=None, account=None):
+def _is_protected(spec, obj, protected):
+    return obj["id"] in protected or obj.get(spec.name_key) in protected
+
+
+def make_plan(spec, items, found, options, deferred=None, account=None, check=True):  # pylint: disable=too-many-arguments
     """The plan for `items`, given `found` (the current object of each item, or None).
 
-    options: state (present|absent), prune, max_deletions, and the resource's own options.
+    options: state (present|absent), prune, max_deletions, protected, and the resource's own options.
     deferred: {index: {key: [messages]}} from validation; an error about a value fails only if that
     value would be sent. account: every object of the account (only with prune).
-    Raises Failure, naming every item, when the plan cannot be carried out as asked.
+    With `check`, raises Failure, naming every item, when the plan cannot be carried out as asked, or when
+    it would delete more than max_deletions allows; without it, the errors are left in `plan.errors` for
+    the caller to report with those it finds next (unknown references), and deletions are not counted.
     """
     deferred = deferred or {}
     state = options.get("state", "present")
+    protected = set(options.get("protected") or ())
     creates, updates, deletes, unchanged, errors, warnings = [], [], [], [], [], []
     for index, (item, obj) in enumerate(zip(items, found)):
         if state == "absent":
-            if obj is not None:
+            if obj is not None and _is_protected(spec, obj, protected):
+                errors.append("%s: is protected (the protected option names it), and state: absent would delete it"
+                              % item_label(spec, index, item))
+            elif obj is not None:
                 deletes.append(_delete(spec, index, obj, item))
         elif obj is None and "id" in item:
             errors.append("%s: no %s with id %s" % (item_label(spec, index, item), spec.noun, clip(item["id"])))
@@ -203,13 +222,37 @@ def make_plan(spec, items, found, options, deferred=None, account=None):
                 unchanged.append(obj["id"])
             else:
                 updates.append(change)
+    kept = []
     if state == "present" and options.get("prune"):
         listed = {obj["id"] for obj in found if obj is not None}
-        deletes.extend(_delete(spec, None, obj) for obj in account or () if obj["id"] not in listed)
-    if errors:
-        raise Failure("%s. Nothing was written." % join_errors(errors), errors=errors)
-    check_deletions(spec, deletes, options.get("max_deletions"))
-    return Plan(creates, updates, deletes, unchanged, warnings)
+        for obj in account or ():
+            if obj["id"] in listed:
+                continue
+            if _is_protected(spec, obj, protected):
+                kept.append({"id": obj["id"], spec.name_key: obj.get(spec.name_key)})
+            else:
+                deletes.append(_delete(spec, None, obj))
+        warnings += _protected_warnings(spec, kept, protected, account or ())
+    plan = Plan(creates, updates, deletes, unchanged, warnings, kept, errors)
+    if check:
+        if errors:
+            raise Failure("%s. Nothing was written." % join_errors(errors), errors=errors)
+        check_deletions(spec, deletes, options.get("max_deletions"))
+    return plan
+
+
+def _protected_warnings(spec, kept, protected, account):
+    """What prune says of the protected option: the objects it keeps, and the names that match nothing (a typo)."""
+    warnings = []
+    if kept:
+        warnings.append("prune keeps %s that the list does not hold, because they are protected: %s."
+                        % (plural(len(kept), spec.noun), some("%s (%s)" % (k["id"], k[spec.name_key]) for k in kept)))
+    held = {obj["id"] for obj in account} | {obj.get(spec.name_key) for obj in account}
+    unknown = sorted(name for name in protected if name not in held)
+    if unknown:
+        warnings.append("protected names no %s of the account with id or %s %s: check the spelling, as an object "
+                        "protected under a wrong name is not protected." % (spec.noun, spec.name_key, some(unknown)))
+    return warnings
 
 
 def check_deletions(spec, deletes, limit):
@@ -255,6 +298,57 @@ def unknown_references(spec, plan, known):
                 errors.append("%s: %s: no %s with %s %s" % (change.label, key, kind[:-1],
                                                             "label" if kind == "roles" else "id or label", clip(value)))
     return errors
+
+
+def membership_problems(spec, items, found, known, options):
+    """Errors for memberships that contradict themselves or the item, found once references are resolved:
+    one organization listed twice (once by label, once by id), and, with the purge option, a default
+    organization that the memberships leave out (the purge would remove the membership it needs, and the
+    run would never converge)."""
+    errors = []
+    organizations = known.get("organizations", {})
+    for index, (item, obj) in enumerate(zip(items, found)):
+        for key, rule in spec.rules.items():
+            listed = item.get(key)
+            if not getattr(rule, "separate", False) or not isinstance(listed, list):
+                continue
+            ids = _organization_ids(spec, organizations, obj, key)
+            label = item_label(spec, index, item)
+            seen = {}
+            for position, entry in enumerate(listed):
+                name = entry.get("id") or entry.get("label")
+                org_id = ids.get(name, name)
+                if org_id in seen:
+                    first = seen[org_id]
+                    errors.append("%s: %s[%d] (%s) and %s[%d] (%s) name the same organization: list it once"
+                                  % (label, key, first, _entry_words(listed[first]), key, position, _entry_words(entry)))
+                seen.setdefault(org_id, position)
+            if not options.get(rule.purge_option):
+                continue
+            for ref_key, kind in spec.references.items():
+                value = item.get(ref_key)
+                if kind == "organizations" and isinstance(value, str) and value and ids.get(value, value) not in seen:
+                    errors.append("%s: %s %s is not among its %s, and %s: true would remove that membership: add it to %s,"
+                                  " or change %s" % (label, ref_key, clip(value), key, rule.purge_option, key, ref_key))
+    return errors
+
+
+def _entry_words(entry):
+    return "id %s" % clip(entry["id"]) if entry.get("id") else "label %s" % clip(entry.get("label"))
+
+
+def _organization_ids(spec, organizations, obj, key):
+    """{id or label: id} of the organizations read for references and of those the current object shows
+    (its memberships and its organization references)."""
+    ids = {name: org.get("id") for name, org in organizations.items()}
+    obj = obj or {}
+    shown = list(obj.get(key) or []) + [obj.get(ref) for ref, kind in spec.references.items() if kind == "organizations"]
+    for org in shown:
+        if isinstance(org, dict) and org.get("id"):
+            ids[org["id"]] = org["id"]
+            if org.get("label"):
+                ids.setdefault(org["label"], org["id"])
+    return ids
 
 
 def name_memberships(plan, known):

@@ -46,6 +46,13 @@ class ResourceSpec:  # pylint: disable=too-many-instance-attributes
         # The module options this resource adds, as argument-spec entries (documented in each module).
         self.options = options or {}
 
+    @property
+    def readable_keys(self):
+        """The keys of an object that a listing returns cheaply: every key of the schema but the write-only
+        secrets and the keys sent with their own endpoints (memberships, read only when an item lists them)."""
+        return tuple(key for key, rule in ((k, self.rule(k)) for k in self.schema["properties"])
+                     if not rule.secret and not getattr(rule, "separate", False))
+
     def rule(self, key):
         """The comparison rule of a key."""
         return self.rules.get(key, PLAIN)

@@ -164,13 +164,16 @@ def test_orgs_default_max_deletions_is_ten(emulator, run_playbook):
     assert len(allowed.result["deleted_ids"]) == 11
 
 
-def test_orgs_empty_list_with_prune_needs_max_deletions_for_everything(emulator, run_playbook):
+def test_orgs_empty_list_with_prune_needs_allow_empty_prune_and_max_deletions_for_everything(emulator, run_playbook):
     every_id = sorted(o["id"] for o in emulator.state()["organizations"])
-    refused = run_playbook(orgs_task([], prune=True, max_deletions=len(every_id) - 1))
+    refused = run_playbook(orgs_task([], prune=True, max_deletions=len(every_id)))
+    assert refused.rc != 0
+    assert "allow_empty_prune" in refused.result["msg"]
+    refused = run_playbook(orgs_task([], prune=True, allow_empty_prune=True, max_deletions=len(every_id) - 1))
     assert refused.rc != 0
     assert str(len(every_id)) in refused.result["msg"]
     assert sent(emulator) == []
-    allowed = run_playbook(orgs_task([], prune=True, max_deletions=len(every_id)))
+    allowed = run_playbook(orgs_task([], prune=True, allow_empty_prune=True, max_deletions=len(every_id)))
     assert allowed.rc == 0, allowed.output
     assert sorted(allowed.result["deleted_ids"]) == every_id
     assert emulator.state()["organizations"] == []
@@ -362,9 +365,9 @@ def test_users_max_deletions_guard_fails_before_any_write(emulator, run_playbook
     assert users_by_name(emulator).keys() == users.keys()
 
 
-def test_users_empty_list_with_prune_needs_max_deletions_for_everything(emulator, run_playbook):
+def test_users_empty_list_with_prune_needs_allow_empty_prune_and_max_deletions_for_everything(emulator, run_playbook):
     count = len(emulator.state()["users"])
-    refused = run_playbook(users_task([], prune=True, max_deletions=count - 1))
+    refused = run_playbook(users_task([], prune=True, allow_empty_prune=True, max_deletions=count - 1))
     assert refused.rc != 0
     assert str(count) in refused.result["msg"]
     assert sent(emulator) == []
