@@ -14,6 +14,7 @@ options:
     description:
       - V(present) creates the listed objects that do not exist and updates those that differ.
       - V(absent) deletes the listed objects that exist; a listed object that does not exist is not a change.
+        A listed object that O(protected) names fails the task before any write.
         Items then need only their identity; their other keys are not compared, but must still be keys of the
         resource with values of the right type.
     version_added: 0.2.0
@@ -25,8 +26,8 @@ options:
       - "B(Deletes every object of the account that is not listed.) This makes the list the whole truth
         for the account (the GitOps workflow): an object created by hand, or missing from the list by
         mistake, is deleted."
-      - Only with O(state=present). Guarded by O(max_deletions). Run it with C(--check --diff) first and
-        read the objects it would delete.
+      - Only with O(state=present). Guarded by O(max_deletions), O(protected) and O(allow_empty_prune). Run it with
+        C(--check --diff) first and read the objects it would delete (each one's diff entry shows its current state).
       - With O(prune=true) the module reads the whole account in one paginated listing.
     version_added: 0.2.0
     type: bool
@@ -35,8 +36,8 @@ options:
     description:
       - The most objects one run may delete, by O(state=absent) or O(prune=true). A run that would delete more
         fails before any write, naming how many and the first of them.
-      - An empty list with O(prune=true) would delete everything, so it fails unless O(max_deletions) allows
-        that many deletions.
+      - Objects kept by O(protected) do not count.
+      - An empty list with O(prune=true) fails before any request whatever this says (see O(allow_empty_prune)).
     version_added: 0.2.0
     type: int
     default: 10

@@ -10,6 +10,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._apply import r
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure
 from ansible_collections.ubidots.industrial.plugins.module_utils._plan import (
     make_plan,
+    membership_problems,
     name_memberships,
     referenced,
     unknown_references,
@@ -146,3 +147,59 @@ def test_references_that_would_be_sent_are_resolved_and_unknown_ones_named():
     assert plan.updates[0].memberships["organizations"][0] == [{"role": "viewer", "label": "plant-east"}]
     unchanged = plan_of(USERS, [{"id": "u1", "firstName": "Ada"}], [ADA])
     assert referenced(USERS, unchanged) == {}  # nothing is sent: nothing to read
+
+
+# -- guardrails (issue 21) ----------------------------------------------------------------------------------
+
+BOB = {"id": "u2", "username": "bob"}
+ROOT = {"id": "u0", "username": "admin"}
+
+
+def test_prune_keeps_protected_objects_by_id_or_name_and_warns_of_names_that_match_nothing():
+    plan = plan_of(USERS, [{"username": "ada"}], [ADA], prune=True, protected=["admin", "u2", "admln"],
+                   account=[ROOT, ADA, BOB, {"id": "u3", "username": "carol"}])
+    assert [c.id for c in plan.deletes] == ["u3"]
+    assert plan.protected == [{"id": "u0", "username": "admin"}, {"id": "u2", "username": "bob"}]
+    assert "because they are protected: u0 (admin), u2 (bob)" in plan.warnings[0]
+    assert "admln" in plan.warnings[1] and "spelling" in plan.warnings[1]
+
+
+def test_absent_on_a_protected_object_is_an_error_and_deletes_nothing():
+    with pytest.raises(Failure) as failure:
+        plan_of(USERS, [{"username": "bob"}, {"username": "admin"}], [BOB, ROOT], state="absent", protected=["u0"])
+    assert failure.value.result["errors"] == [
+        "users[1] (username admin): is protected (the protected option names it), and state: absent would delete it"]
+
+
+def test_without_check_the_errors_stay_in_the_plan_for_the_caller():
+    plan = make_plan(USERS, [{"id": "nope"}, {"username": "ada", "firstName": "Augusta"}], [None, ADA], PRESENT, check=False)
+    assert plan.errors == ["users[0] (id nope): no user with id nope"]
+    assert [c.id for c in plan.updates] == ["u1"]
+
+
+def test_a_membership_named_by_label_and_by_id_is_one_organization_listed_twice():
+    item = {"username": "ada", "organizations": [{"label": "plant-north", "role": "editor"}, {"id": "o1", "role": "viewer"}]}
+    assert membership_problems(USERS, [item], [ADA], {}, {}) == [
+        "users[0] (username ada): organizations[0] (label plant-north) and organizations[1] (id o1) name the same organization:"
+        " list it once"]
+
+
+def test_with_purge_a_default_organization_must_be_among_the_memberships_by_id_or_label():
+    listed = [{"label": "plant-north", "role": "editor"}]
+    outside = {"username": "ada", "defaultOrganization": "plant-south", "organizations": listed}
+    by_id = {"username": "ada", "defaultOrganization": "o1", "organizations": listed}
+    assert membership_problems(USERS, [outside, by_id], [ADA, ADA], {}, {}) == []  # without purge: no contradiction
+    errors = membership_problems(USERS, [outside, by_id], [ADA, ADA], {}, {"purge_organizations": True})
+    assert errors == ["users[0] (username ada): defaultOrganization plant-south is not among its organizations, and"
+                      " purge_organizations: true would remove that membership: add it to organizations, or change"
+                      " defaultOrganization"]
+
+
+def test_a_null_role_fails_only_for_a_membership_that_is_sent():
+    held = dict(ADA, organizations=[dict(ADA["organizations"][0], role=None)])
+    kept = [{"label": "plant-north", "role": None}]
+    plan = plan_of(USERS, [{"username": "ada", "organizations": kept + [{"label": "plant-south", "role": "viewer"}]}], [held])
+    assert plan.updates[0].memberships["organizations"][0] == [{"label": "plant-south", "role": "viewer"}]
+    with pytest.raises(Failure) as failure:
+        plan_of(USERS, [{"username": "ada", "organizations": kept + [{"label": "plant-east", "role": None}]}], [held])
+    assert failure.value.result["errors"] == ["users[0] (username ada): organizations[1].role: must be string, got null"]
