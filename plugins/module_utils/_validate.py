@@ -197,8 +197,13 @@ class Validator:
                 found.add(message, index, key)  # a name that finds an object is not sent; one that creates is
             elif key is None or key == "id" or secret or key == lookup_name or not _may_be_held(error):
                 found.add(message)
-            elif len(path) > 1 and isinstance(path[1], int) and getattr(spec.rule(key), "separate", False):
-                found.add(message, index, (key, path[1]))  # one membership: fails only if that one is sent
+            elif getattr(spec.rule(key), "separate", False):
+                # Memberships: a list the API always shows (null cannot be held); one membership's value fails
+                # only if that membership is sent.
+                if len(path) > 1 and isinstance(path[1], int):
+                    found.add(message, index, (key, path[1]))
+                else:
+                    found.add(message)
             else:
                 found.add(message, index, key)
 

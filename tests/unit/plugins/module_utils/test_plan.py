@@ -203,3 +203,9 @@ def test_a_null_role_fails_only_for_a_membership_that_is_sent():
     with pytest.raises(Failure) as failure:
         plan_of(USERS, [{"username": "ada", "organizations": kept + [{"label": "plant-east", "role": None}]}], [held])
     assert failure.value.result["errors"] == ["users[0] (username ada): organizations[1].role: must be string, got null"]
+
+
+def test_memberships_given_as_null_fail_validation_instead_of_crashing_the_plan():
+    # `organizations:` with nothing under it in a YAML file is null.
+    validation = validator(USERS).validate([{"username": "ada", "organizations": None}])
+    assert validation and validation.errors == ["users[0] (username ada): organizations: must be list, got null"]
