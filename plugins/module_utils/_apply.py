@@ -3,6 +3,11 @@
 """Sending a plan: one bulk request per batch where the API has a bulk endpoint, one request per
 object where it has none, in the plan's order (creates, updates, deletes). A failure raises
 ApplyError, which says what was accepted, what failed (or may have been applied) and what was not sent.
+
+One object can travel in several requests (a user's create or update, then one request per membership
+endpoint), so after a failure it is put in exactly one list: failed if the request that failed carried it,
+else not sent if a later request carries it, else accepted. A failed or unsent object that an earlier
+request already changed is marked "partly applied", with what was applied of it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._client import 
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import (
     MAX_ERRORS_IN_MESSAGE,
     Failure,
+    clip,
+    counted,
     plural,
     some,
 )
@@ -24,18 +31,24 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._read import fi
 MEMBERSHIPS = "memberships"
 
 
+PARTS = {CREATE: "created", UPDATE: "updated", DELETE: "deleted"}
+
+
 class Request:  # pylint: disable=too-few-public-methods
     """One request of a plan: an action, whether it is a bulk request, and the changes it carries.
 
     A membership request also names its endpoint (`path`, under the user) and its body (`entries`).
+    `part` says in a failure message what the request does to each object once accepted ("updated",
+    "organizations assigned").
     """
 
-    def __init__(self, action, bulk, changes, path=None, entries=None):
+    def __init__(self, action, bulk, changes, path=None, entries=None, part=None):  # pylint: disable=too-many-arguments
         self.action = action
         self.bulk = bulk
         self.changes = changes
         self.path = path
         self.entries = entries
+        self.part = part or PARTS.get(action, action)
 
 
 def requests_of(spec, plan, batch_size):
@@ -53,30 +66,39 @@ def requests_of(spec, plan, batch_size):
         for key, (assign, remove) in change.memberships.items():
             rule = spec.rule(key)
             if assign:
-                out.append(Request(MEMBERSHIPS, False, [change], rule.assign_path, [dict(e) for e in assign]))
+                out.append(Request(MEMBERSHIPS, False, [change], rule.assign_path, [dict(e) for e in assign],
+                                   "%s assigned" % key))
             if remove:
-                out.append(Request(MEMBERSHIPS, False, [change], rule.remove_path, remove))
+                out.append(Request(MEMBERSHIPS, False, [change], rule.remove_path, remove, "%s removed" % key))
     size = batch_size if spec.delete == "bulk" else 1
     out.extend(Request(DELETE, spec.delete == "bulk", plan.deletes[i:i + size]) for i in range(0, len(plan.deletes), size))
     return out
 
 
 class Applied:
-    """What was sent so far: the task ids of the bulk requests, the changes the API accepted, and the
-    last change of each accepted request (what the wait reads back: see wait_until_visible)."""
+    """What was sent so far: the task ids of the bulk requests, the changes the API accepted (in at least
+    one request), what each accepted request did to them, and the last change of each accepted request
+    (what the wait reads back: see wait_until_visible)."""
 
     def __init__(self):
         self.tasks = []
         self.accepted = []
         self.last_of_each = []
-        self._seen = set()
+        self._parts = {}
 
-    def accept(self, changes):
-        """Record changes the API accepted (once each: a user's memberships follow its body)."""
+    def accept(self, changes, part=None):
+        """Record changes the API accepted (once each: a user's memberships follow its body), and `part`,
+        what the request did to them."""
         for change in changes:
-            if id(change) not in self._seen:
-                self._seen.add(id(change))
+            if id(change) not in self._parts:
+                self._parts[id(change)] = []
                 self.accepted.append(change)
+            if part and part not in self._parts[id(change)]:
+                self._parts[id(change)].append(part)
+
+    def parts(self, change):
+        """What accepted requests did to `change` ("created", "organizations assigned"); [] if none was accepted."""
+        return self._parts.get(id(change), [])
 
     @property
     def created(self):
@@ -120,7 +142,7 @@ def apply(client, spec, plan, batch_size):
             raise _failure(spec, exc, requests, number, applied) from None
         if task is not None:
             applied.tasks.append(task)
-        applied.accept(request.changes)
+        applied.accept(request.changes, request.part)
         last = _last_readable(spec, request.changes)
         if all(last is not change for change in applied.last_of_each[-2:]):  # a user's memberships follow its body
             applied.last_of_each.append(last)
@@ -141,40 +163,83 @@ def _tasks_words(tasks, form="%s"):
 
 
 def _name(change):
-    """How messages name a change's object: its id, or "new <name>" for one this run creates (the user gave a name)."""
+    """How the wait names a change's object: its id, or "new <name>" for one this run creates (the user gave a name)."""
     return "new %s" % change.name if change.action == CREATE else change.id
 
 
+def _result_id(change):
+    """How accepted_ids, failed_ids and unsent_ids name an object: its id (for one this run created, the id the
+    API gave it), else "new <name>" (not created yet, or created by a bulk request, whose answer gives no ids)."""
+    return change.known_id if change.known_id is not None else "new %s" % change.name
+
+
+def _named(spec, change, parts=()):
+    """How a failure message names an object: as in the result lists, with the name of one this run created,
+    and what earlier requests already applied of one that failed or was not sent."""
+    notes = []
+    if change.action == CREATE and change.known_id is not None:
+        text = str(change.known_id)
+        notes.append("new, %s %s" % (spec.name_key, clip(change.name)))
+    elif change.known_id is None:
+        text = "new %s" % clip(change.name)
+    else:
+        text = str(change.known_id)
+    if parts:
+        notes.append("partly applied: %s" % ", ".join(parts))
+    return text + (" (%s)" % "; ".join(notes) if notes else "")
+
+
+def classify(requests, number, applied):
+    """(accepted, failed, unsent) when request `number` (1-based) of `requests` failed: each object once, in
+    exactly one list. Failed: the failed request carried it. Not sent: else, a later request carries it.
+    Accepted: every request that carried it was accepted. Each list in the order the objects were sent."""
+    failed = list(requests[number - 1].changes)
+    seen = {id(change) for change in failed}
+    unsent = []
+    for request in requests[number:]:
+        for change in request.changes:
+            if id(change) not in seen:
+                seen.add(id(change))
+                unsent.append(change)
+    accepted = [change for change in applied.accepted if id(change) not in seen]
+    return accepted, failed, unsent
+
+
 def _failure(spec, exc, requests, number, applied):
-    failed = requests[number - 1].changes
-    unsent = [change for request in requests[number:] for change in request.changes]
+    accepted, failed, unsent = classify(requests, number, applied)
     reason = exc.message
     if (exc.code == 400001 or exc.status == 400) and isinstance(exc.detail, (dict, list)):
         reason = "%s %s: validation error (%s): %s" % (exc.method, exc.path, exc.code or 400,
                                                        _name_rejected(exc.detail, failed))
     kind = "Bulk request" if requests[number - 1].bulk else "Request"
     msg = "%s %d of %d failed: %s." % (kind, number, len(requests), reason.rstrip("."))
-    if applied.accepted:
+    earlier = "request 1" if number == 2 else "requests 1-%d" % (number - 1)
+    if accepted:
         msg += " Already accepted: %s in %s%s: %s." % (
-            plural(len(applied.accepted), spec.noun), "request 1" if number == 2 else "requests 1-%d" % (number - 1),
-            _tasks_words(applied.tasks, " (%s)"),
-            some([_name(c) for c in applied.accepted]))
+            plural(len(accepted), spec.noun), earlier, _tasks_words(applied.tasks, " (%s)"),
+            some([_named(spec, c) for c in accepted]))
+    elif applied.accepted:
+        # Every object the accepted requests carried failed or was not sent afterwards: say what they did.
+        partly = len([c for c in failed + unsent if applied.parts(c)])
+        msg += " %s %s accepted%s: only part of the %s below (marked partly applied)." % (
+            earlier.capitalize(), "was" if number == 2 else "were", _tasks_words(applied.tasks, " (%s)"),
+            spec.noun if partly == 1 else spec.noun + "s")
     elif not exc.maybe_applied:
         msg += " Nothing was written."
+    failed_names = [_named(spec, c, applied.parts(c)) for c in failed]
     if exc.maybe_applied:
         # The request reached the server and its fate is unknown: never claim it was not applied.
-        msg += (" Request %d may have been applied (the server received it but gave no usable answer): %s (%s)."
-                % (number, plural(len(failed), spec.noun), some([_name(c) for c in failed])))
-        if unsent:
-            msg += " Not sent: %s (%s)." % (plural(len(unsent), spec.noun), some([_name(c) for c in unsent]))
+        msg += (" Request %d may have been applied (the server received it but gave no usable answer): %s."
+                % (number, counted(failed_names, spec.noun)))
     else:
-        msg += " Not applied: %s (%s)." % (plural(len(failed) + len(unsent), spec.noun),
-                                           some([_name(c) for c in failed + unsent]))
+        msg += " Not applied: %s." % counted(failed_names, spec.noun)
+    if unsent:
+        msg += " Not sent: %s." % counted([_named(spec, c, applied.parts(c)) for c in unsent], spec.noun)
     msg += " Running the task again sends only what is still different."
     return ApplyError(msg, changed=bool(applied.accepted) or exc.maybe_applied, tasks=applied.tasks,
                       created=applied.created,
-                      accepted_ids=[c.known_id for c in applied.accepted if c.known_id is not None],
-                      failed_ids=[_name(c) for c in failed], unsent_ids=[_name(c) for c in unsent], status=exc.status)
+                      accepted_ids=[_result_id(c) for c in accepted], failed_ids=[_result_id(c) for c in failed],
+                      unsent_ids=[_result_id(c) for c in unsent], status=exc.status)
 
 
 def _name_rejected(detail, changes):

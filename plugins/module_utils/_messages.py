@@ -62,3 +62,8 @@ def object_label(spec, obj_id, name):
     if obj_id is None:
         return "new %s (%s %s)" % (spec.noun, spec.name_key, clip(name))
     return "%s %s (%s %s)" % (spec.noun, obj_id, spec.name_key, clip(name))
+
+
+def counted(names, noun, nouns=None):
+    """'3 users (a, b, c)': the count and the names of one list, so that they always agree (names bounded by some())."""
+    return "%s (%s)" % (plural(len(names), noun, nouns), some(names))

@@ -150,6 +150,14 @@ changes:
       label: org1
       before: {description: ""}
       after: {description: Organization One}
+protected:
+  description:
+    - The organizations that O(prune=true) kept because O(protected) names them, each with its C(id) and C(label)
+      (planned, in check mode). A warning names them too.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{id: 409dba9c67d3bb19f554, label: headquarters}]
 counts:
   description: How many organizations the run creates, updates, deletes and leaves unchanged (always complete).
   returned: success
@@ -181,10 +189,15 @@ errors:
   elements: str
   sample: ["organizations[0] (id 6027087b65a24d1987654321): isActive: must be boolean, got string"]
 accepted_ids:
-  description: When a bulk request failed, the ids of the organizations updated or deleted by the requests before it.
+  description:
+    - When a bulk request failed, the organizations the requests before it created, updated or deleted (ids, or
+      C(new <label>) for one created by a bulk create because its answer is a task, which gives no ids).
+    - Each organization of the run is in exactly one of RV(accepted_ids), RV(failed_ids) and RV(unsent_ids), and
+      the message counts and names them the same way.
   returned: failure
   type: list
   elements: str
+  sample: ["6027087b65a24d1987654321"]
 failed_ids:
   description:
     - When a bulk request failed, the organizations it held (ids, or C(new <label>) for one not created yet).
@@ -193,11 +206,13 @@ failed_ids:
   returned: failure
   type: list
   elements: str
+  sample: ["6027087b65a24d19acbd0987"]
 unsent_ids:
-  description: When a bulk request failed, the organizations of the later requests, which were not sent.
+  description: When a bulk request failed, the other organizations of the later requests, which were not sent.
   returned: failure
   type: list
   elements: str
+  sample: ["5fc8e4b7a1c2d3e4f5a6b703"]
 would_delete:
   description: When the run would delete more organizations than O(max_deletions) allows, how many; nothing was written.
   returned: failure

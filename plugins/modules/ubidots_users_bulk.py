@@ -41,8 +41,9 @@ options:
         C({type: email|voice|telegram|sms, values: [str], properties: {}})), V(organizations) (memberships, see
         below). Other keys are refused."
       - V(organizations) lists the user's memberships, each a dict with C(label) (the organization's label, or C(id)
-        instead) and C(role) (the role's label); an organization may appear once per user. They are compared as a
-        set of (organization, role). A missing membership, or one with another role, is assigned with one
+        instead) and C(role) (the role's label); an organization may appear once per user (once by label and once by
+        id fails too, before any write). They are compared as a set of (organization, role). A membership that is
+        already held is not sent, so a role of V(null) that an export wrote for it is not refused. A missing membership, or one with another role, is assigned with one
         C(POST /api/v2.0/users/<id>/_/assign_organizations/) per user holding only that user's changed memberships;
         a membership you do not list is kept unless O(purge_organizations=true). Every organization and role is
         looked up first; an unknown one fails the task before any write. Memberships are read only when an item
@@ -79,6 +80,8 @@ options:
         used by public client code but is missing from the Ubidots API reference.
       - Only users whose item lists V(organizations) are touched; V(organizations=[]) with V(true) removes every
         membership of that user.
+      - An item whose V(defaultOrganization) is not among its V(organizations) fails before any write, in check mode
+        too, because the purge would remove the membership of the user's default organization.
     type: bool
     default: false
     version_added: 0.2.0
@@ -158,7 +161,8 @@ RETURN = r"""
 created:
   description:
     - Usernames of the users created (planned, in check mode).
-    - When a request failed, the users created before it.
+    - When a request failed, the users created before it, including those whose later requests (memberships)
+      then failed or were not sent; RV(accepted_ids), RV(failed_ids) and RV(unsent_ids) name them by the ids the API gave them.
   returned: success, and when a request failed
   type: list
   elements: str
@@ -196,6 +200,14 @@ changes:
       username: ada
       before: {firstName: Ada, tags: [engineering]}
       after: {firstName: Augusta, tags: [admins, engineering]}
+protected:
+  description:
+    - The users that O(prune=true) kept because O(protected) names them, each with its C(id) and C(username)
+      (planned, in check mode). A warning names them too.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{id: 409dba9c67d3bb19f554, username: admin}]
 counts:
   description: How many users the run creates, updates, deletes and leaves unchanged (always complete).
   returned: success
@@ -228,24 +240,39 @@ errors:
   sample: ["users[3] (id 409dba9c67d3bb19f554): tags: 21 items, at most 20"]
 accepted_ids:
   description:
-    - When a request failed, the ids of the users that the requests before it created, updated or deleted.
-    - RV(created) names the created users by username.
+    - When a request failed, the users whose every request was sent and accepted before it (created, updated,
+      their memberships assigned or removed, or deleted).
+    - A user's change can take several requests (its create or its bulk update, then one request per membership
+      endpoint), so each user of the run is in exactly one of RV(accepted_ids), RV(failed_ids) and RV(unsent_ids)
+      (failed if the request that failed carried it, else not sent if a later request carries it, else accepted).
+      The message counts and names users the same way, each once.
+    - A user created by the task is named by the id the API gave it (the message adds its username); RV(created)
+      names the created users by username.
   returned: failure
   type: list
   elements: str
+  sample: ["409dba9c67d3bb19f554"]
 failed_ids:
   description:
-    - When a request failed, the users it held (ids, or C(new <username>) for a user not created yet).
+    - When a request failed, the users it carried (ids, or C(new <username>) for a user not created yet), even if
+      an earlier request already applied part of their change (the message marks them C(partly applied) and names
+      what was applied, C(created), C(updated), C(organizations assigned) or C(organizations removed)).
     - If the server received it but gave no usable answer (a timeout, a dropped connection, HTTP 500), the message
       says that it may have been applied, and the task reports C(changed=true).
   returned: failure
   type: list
   elements: str
+  sample: ["445da83878abc3c75756"]
 unsent_ids:
-  description: When a request failed, the users of the later requests, which were not sent.
+  description:
+    - When a request failed, the other users of the later requests, which were not sent (ids, or
+      C(new <username>) for a user not created yet).
+    - Part of such a user's change may have been applied already (its create or its update accepted, its
+      memberships not sent); the message marks it C(partly applied) and says what was applied.
   returned: failure
   type: list
   elements: str
+  sample: ["5e8f1c2d3b4a596877665505"]
 would_delete:
   description: When the run would delete more users than O(max_deletions) allows, how many; nothing was written.
   returned: failure
