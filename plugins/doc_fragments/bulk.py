@@ -14,9 +14,9 @@ options:
     description:
       - V(present) creates the listed objects that do not exist and updates those that differ.
       - V(absent) deletes the listed objects that exist; a listed object that does not exist is not a change.
-        A listed object that O(protected) names fails the task before any write.
         Items then need only their identity; their other keys are not compared, but must still be keys of the
-        resource with values of the right type.
+        resource with values of the right type. A listed object that O(protected) names fails the task before any
+        write.
     version_added: 0.2.0
     type: str
     choices: [present, absent]
@@ -43,10 +43,13 @@ options:
     default: 10
   protected:
     description:
-      - Objects that this module never deletes, each named by id, username (users) or label (organizations).
+      - Objects that this module never deletes, each named by id, username (users) or label (organizations),
+        without regard to case (a capital letter never unprotects an object).
       - O(prune=true) keeps them and reports them in RV(protected) and in a warning. O(state=absent) that lists one
         fails before any write, naming it.
       - Protect the user whose token the module uses and the account's administrators.
+      - With O(prune=true), the module reads the whole account and warns of a name that matches no object (a typo
+        protects nothing). Without prune only the listed objects are read, so such a name cannot be checked.
     version_added: 0.2.0
     type: list
     elements: str
@@ -54,7 +57,8 @@ options:
   allow_empty_prune:
     description:
       - O(prune=true) with an empty list would delete every object of the account (a misspelt variable, a directory
-        without files). It fails before any request, whatever O(max_deletions) says, unless this is V(true).
+        without files). It fails before any request, however high O(max_deletions) is, unless this is V(true).
+      - With V(true), O(max_deletions) and O(protected) still apply: to empty an account, raise O(max_deletions) too.
     version_added: 0.2.0
     type: bool
     default: false

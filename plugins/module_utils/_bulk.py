@@ -68,6 +68,14 @@ def _check_empty_prune(spec, params):
                       " empty the account on purpose." % (spec.option, spec.noun, spec.option))
 
 
+def _purge_reads(spec, options):
+    """The organization references (defaultOrganization) to read when a purge of memberships is on: a purge must
+    not remove the membership of the current default (membership_problems). Same requests, one more field."""
+    if any(options.get(getattr(rule, "purge_option", None)) for rule in spec.rules.values() if getattr(rule, "separate", False)):
+        return [key for key, kind in spec.references.items() if kind == "organizations"]
+    return []
+
+
 def run_bulk(module, spec):
     """Bring the listed objects to the desired state; return the module's result (or raise Failure)."""
     params = module.params
@@ -90,12 +98,17 @@ def run_bulk(module, spec):
         keys.update(spec.readable_keys)  # a delete's diff shows the object as it is
     for item in items:
         keys.update(item)
+    keys.update(_purge_reads(spec, options))
     try:
         found, account = read_current(client, spec, items, keys, whole_account=prune)
-        plan = make_plan(spec, items, found, options, validation.deferred, account, check=False)
-        known = read_references(client, referenced(spec, plan))
     except UbidotsError as exc:
         raise Failure("%s. Nothing was written." % exc.message.rstrip("."), status=exc.status) from None
+    plan = make_plan(spec, items, found, options, validation.deferred, account, check=False)
+    try:
+        known = read_references(client, referenced(spec, plan))
+    except UbidotsError as exc:
+        errors = plan.errors + [exc.message.rstrip(".")]
+        raise Failure("%s. Nothing was written." % join_errors(errors), errors=errors, status=exc.status) from None
     # Every error at once: an item's own, its unknown references, and what its memberships contradict.
     errors = plan.errors + unknown_references(spec, plan, known) + membership_problems(spec, items, found, known, options)
     if errors:

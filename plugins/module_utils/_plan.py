@@ -186,7 +186,9 @@ def _delete(spec, index, obj, item=None):
 
 
 def _is_protected(spec, obj, protected):
-    return obj["id"] in protected or obj.get(spec.name_key) in protected
+    """Whether `protected` (casefolded names and ids) names `obj`: without regard to case, so that a protection
+    never fails for a capital letter."""
+    return str(obj["id"]).casefold() in protected or str(obj.get(spec.name_key)).casefold() in protected
 
 
 def make_plan(spec, items, found, options, deferred=None, account=None, check=True):  # pylint: disable=too-many-arguments
@@ -201,13 +203,13 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
     """
     deferred = deferred or {}
     state = options.get("state", "present")
-    protected = set(options.get("protected") or ())
+    protected = {str(name).casefold() for name in options.get("protected") or ()}
     creates, updates, deletes, unchanged, errors, warnings = [], [], [], [], [], []
     for index, (item, obj) in enumerate(zip(items, found)):
         if state == "absent":
             if obj is not None and _is_protected(spec, obj, protected):
-                errors.append("%s: is protected (the protected option names it), and state: absent would delete it"
-                              % item_label(spec, index, item))
+                errors.append("%s: is protected (the protected option names it), and state: absent would delete it:"
+                              " remove it from %s, or from protected" % (item_label(spec, index, item), spec.option))
             elif obj is not None:
                 deletes.append(_delete(spec, index, obj, item))
         elif obj is None and "id" in item:
@@ -232,7 +234,7 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
                 kept.append({"id": obj["id"], spec.name_key: obj.get(spec.name_key)})
             else:
                 deletes.append(_delete(spec, None, obj))
-        warnings += _protected_warnings(spec, kept, protected, account or ())
+        warnings += _protected_warnings(spec, kept, options.get("protected") or (), account or ())
     plan = Plan(creates, updates, deletes, unchanged, warnings, kept, errors)
     if check:
         if errors:
@@ -247,8 +249,8 @@ def _protected_warnings(spec, kept, protected, account):
     if kept:
         warnings.append("prune keeps %s that the list does not hold, because they are protected: %s."
                         % (plural(len(kept), spec.noun), some("%s (%s)" % (k["id"], k[spec.name_key]) for k in kept)))
-    held = {obj["id"] for obj in account} | {obj.get(spec.name_key) for obj in account}
-    unknown = sorted(name for name in protected if name not in held)
+    held = {str(obj["id"]).casefold() for obj in account} | {str(obj.get(spec.name_key)).casefold() for obj in account}
+    unknown = sorted(name for name in protected if str(name).casefold() not in held)
     if unknown:
         warnings.append("protected names no %s of the account with id or %s %s: check the spelling, as an object "
                         "protected under a wrong name is not protected." % (spec.noun, spec.name_key, some(unknown)))
@@ -275,8 +277,10 @@ def _references(spec, change):
             yield key, kind, value
     for key, (assign, _remove) in change.memberships.items():
         for entry in assign:
-            yield key, "organizations", entry.get("id", entry.get("label"))
-            yield key, "roles", entry.get("role")
+            # A value that is not a non-empty string is not a reference: validation names it (a null role).
+            for kind, value in (("organizations", entry.get("id") or entry.get("label")), ("roles", entry.get("role"))):
+                if isinstance(value, str) and value:
+                    yield key, kind, value
 
 
 def referenced(spec, plan):
@@ -302,20 +306,25 @@ def unknown_references(spec, plan, known):
 
 def membership_problems(spec, items, found, known, options):
     """Errors for memberships that contradict themselves or the item, found once references are resolved:
-    one organization listed twice (once by label, once by id), and, with the purge option, a default
-    organization that the memberships leave out (the purge would remove the membership it needs, and the
-    run would never converge)."""
+    one organization listed twice (by label and by id), an entry whose id and label name two organizations,
+    and, with the purge option, a default organization (given, or the user's current one) that the
+    memberships leave out: the purge would remove the membership the default needs, and the run would never
+    converge."""
     errors = []
-    organizations = known.get("organizations", {})
     for index, (item, obj) in enumerate(zip(items, found)):
         for key, rule in spec.rules.items():
             listed = item.get(key)
             if not getattr(rule, "separate", False) or not isinstance(listed, list):
                 continue
-            ids = _organization_ids(spec, organizations, obj, key)
+            ids, labels = _organizations_seen(spec, known.get("organizations", {}), obj, key)
             label = item_label(spec, index, item)
             seen = {}
             for position, entry in enumerate(listed):
+                if not isinstance(entry, dict):
+                    continue
+                if entry.get("id") and entry.get("label") and labels.get(entry["id"], entry["label"]) != entry["label"]:
+                    errors.append("%s: %s[%d]: id %s is the organization labelled %s, not %s: give the id or the label"
+                                  % (label, key, position, clip(entry["id"]), clip(labels[entry["id"]]), clip(entry["label"])))
                 name = entry.get("id") or entry.get("label")
                 org_id = ids.get(name, name)
                 if org_id in seen:
@@ -323,13 +332,33 @@ def membership_problems(spec, items, found, known, options):
                     errors.append("%s: %s[%d] (%s) and %s[%d] (%s) name the same organization: list it once"
                                   % (label, key, first, _entry_words(listed[first]), key, position, _entry_words(entry)))
                 seen.setdefault(org_id, position)
-            if not options.get(rule.purge_option):
-                continue
-            for ref_key, kind in spec.references.items():
-                value = item.get(ref_key)
-                if kind == "organizations" and isinstance(value, str) and value and ids.get(value, value) not in seen:
-                    errors.append("%s: %s %s is not among its %s, and %s: true would remove that membership: add it to %s,"
-                                  " or change %s" % (label, ref_key, clip(value), key, rule.purge_option, key, ref_key))
+            if options.get(rule.purge_option):
+                errors.extend(_default_outside(spec, label, item, obj, key, rule.purge_option, ids, labels, seen))
+    return errors
+
+
+def _default_outside(spec, label, item, obj, key, option, ids, labels, seen):  # pylint: disable=too-many-arguments
+    """Errors for each organization reference (defaultOrganization) that the purge of `key` would leave without
+    its membership: the one the item gives, else the object's current one."""
+    errors = []
+    for ref_key, kind in spec.references.items():
+        if kind != "organizations":
+            continue
+        value = item.get(ref_key)
+        if ref_key not in item:  # the current default stays: its membership must stay too
+            current = (obj or {}).get(ref_key)
+            value = current.get("id") if isinstance(current, dict) else current
+        if not isinstance(value, str) or not value or ids.get(value, value) in seen:
+            continue
+        if value not in ids and value not in seen:
+            continue  # an organization nobody knows: the unknown reference is reported on its own
+        if ref_key in item:
+            errors.append("%s: %s %s is not among its %s, and %s: true would remove that membership: add it to %s,"
+                          " or change %s" % (label, ref_key, clip(value), key, option, key, ref_key))
+        else:
+            errors.append("%s: its current %s, %s, is not among its %s, and %s: true would remove that membership:"
+                          " add it to %s, or give another %s" % (label, ref_key, clip(labels.get(value, value)), key,
+                                                                 option, key, ref_key))
     return errors
 
 
@@ -337,18 +366,20 @@ def _entry_words(entry):
     return "id %s" % clip(entry["id"]) if entry.get("id") else "label %s" % clip(entry.get("label"))
 
 
-def _organization_ids(spec, organizations, obj, key):
-    """{id or label: id} of the organizations read for references and of those the current object shows
-    (its memberships and its organization references)."""
-    ids = {name: org.get("id") for name, org in organizations.items()}
+def _organizations_seen(spec, organizations, obj, key):
+    """({id or label: id}, {id: label}) of the organizations read for references and of those the current
+    object shows (its memberships and its organization references)."""
+    ids, labels = {}, {}
     obj = obj or {}
-    shown = list(obj.get(key) or []) + [obj.get(ref) for ref, kind in spec.references.items() if kind == "organizations"]
+    shown = list(organizations.values()) + list(obj.get(key) or [])
+    shown += [obj.get(ref) for ref, kind in spec.references.items() if kind == "organizations"]
     for org in shown:
         if isinstance(org, dict) and org.get("id"):
             ids[org["id"]] = org["id"]
             if org.get("label"):
                 ids.setdefault(org["label"], org["id"])
-    return ids
+                labels[org["id"]] = org["label"]
+    return ids, labels
 
 
 def name_memberships(plan, known):

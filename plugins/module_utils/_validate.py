@@ -198,9 +198,9 @@ class Validator:
             elif key is None or key == "id" or secret or key == lookup_name or not _may_be_held(error):
                 found.add(message)
             elif getattr(spec.rule(key), "separate", False):
-                # Memberships: a list the API always shows (null cannot be held); one membership's value fails
-                # only if that membership is sent.
-                if len(path) > 1 and isinstance(path[1], int):
+                # Memberships: a list of objects the API always shows (a null list or entry cannot be held);
+                # the value of one membership's key fails only if that membership is sent.
+                if len(path) > 2 and isinstance(path[1], int):
                     found.add(message, index, (key, path[1]))
                 else:
                     found.add(message)

@@ -168,7 +168,15 @@ def test_absent_on_a_protected_object_is_an_error_and_deletes_nothing():
     with pytest.raises(Failure) as failure:
         plan_of(USERS, [{"username": "bob"}, {"username": "admin"}], [BOB, ROOT], state="absent", protected=["u0"])
     assert failure.value.result["errors"] == [
-        "users[1] (username admin): is protected (the protected option names it), and state: absent would delete it"]
+        "users[1] (username admin): is protected (the protected option names it), and state: absent would delete it:"
+        " remove it from users, or from protected"]
+
+
+def test_protection_ignores_case_so_that_a_capital_letter_never_unprotects():
+    with pytest.raises(Failure):
+        plan_of(USERS, [{"username": "admin"}], [ROOT], state="absent", protected=["Admin"])
+    plan = plan_of(USERS, [], [], prune=True, protected=["ADMIN"], account=[ROOT, BOB])
+    assert [c.id for c in plan.deletes] == ["u2"] and plan.protected == [{"id": "u0", "username": "admin"}]
 
 
 def test_without_check_the_errors_stay_in_the_plan_for_the_caller():
@@ -209,3 +217,37 @@ def test_memberships_given_as_null_fail_validation_instead_of_crashing_the_plan(
     # `organizations:` with nothing under it in a YAML file is null.
     validation = validator(USERS).validate([{"username": "ada", "organizations": None}])
     assert validation and validation.errors == ["users[0] (username ada): organizations: must be list, got null"]
+
+
+def test_a_membership_that_is_not_an_object_fails_validation_at_once():
+    validation = validator(USERS).validate([{"username": "ada", "organizations": [None]}])
+    assert validation and validation.errors == ["users[0] (username ada): organizations[0]: must be object (dict), got null"]
+
+
+def test_an_entry_whose_id_and_label_name_two_organizations_is_refused():
+    item = {"username": "ada", "organizations": [{"id": "o2", "label": "plant-north", "role": "editor"}]}
+    assert membership_problems(USERS, [item], [ADA], {}, {}) == [
+        "users[0] (username ada): organizations[0]: id o2 is the organization labelled plant-south, not plant-north:"
+        " give the id or the label"]
+
+
+def test_with_purge_the_memberships_must_keep_the_current_default_organization():
+    ada = dict(ADA, defaultOrganization={"id": "o1", "label": "plant-north"})
+    item = {"username": "ada", "organizations": [{"label": "plant-south", "role": "viewer"}]}
+    assert membership_problems(USERS, [item], [ada], {}, {"purge_organizations": True}) == [
+        "users[0] (username ada): its current defaultOrganization, plant-north, is not among its organizations, and"
+        " purge_organizations: true would remove that membership: add it to organizations, or give another"
+        " defaultOrganization"]
+    kept = dict(item, organizations=item["organizations"] + [{"label": "plant-north", "role": "editor"}])
+    assert membership_problems(USERS, [kept], [ada], {}, {"purge_organizations": True}) == []
+
+
+def test_an_unknown_default_organization_is_left_to_the_unknown_reference_error():
+    item = {"username": "ada", "defaultOrganization": "nowhere", "organizations": [{"label": "plant-north", "role": "editor"}]}
+    assert membership_problems(USERS, [item], [ADA], {"organizations": {}}, {"purge_organizations": True}) == []
+
+
+def test_a_null_organization_or_role_is_never_looked_up_as_a_reference():
+    plan = make_plan(USERS, [{"username": "ada", "organizations": [{"label": None, "role": None}, {"label": "x", "role": "r"}]}],
+                     [ADA], PRESENT, check=False)
+    assert referenced(USERS, plan) == {"organizations": {"x"}, "roles": {"r"}}
