@@ -29,7 +29,7 @@ ifeq ($(VENV_HASH),)
 $(error could not run '$(PYTHON)': set PYTHON=/path/to/python3.11+)
 endif
 
-.PHONY: help venv venv-tools test release-checks release-docs docs bench sanity units integration pytest test-matrix test-oldest test-live build demo clean distclean constraints
+.PHONY: help venv venv-tools test release-checks release-docs docs bench sanity units integration pytest test-matrix test-oldest test-live build demo emulator clean distclean constraints
 
 help:
 	@echo "make test         everything CI runs: sanity on 2.16 + 2.21, release checks, live suite on the emulator,"
@@ -47,6 +47,7 @@ help:
 	@echo "make test-live    live contract suite against UBIDOTS_API_URL / UBIDOTS_TOKEN (tests/live)"
 	@echo "make build        build the tarball into .build/, install it, ansible-doc every module"
 	@echo "make demo         run scripts/demo.sh"
+	@echo "make emulator     start the emulator and print the exports for your own playbook: eval \"\$$(make -s emulator)\""
 	@echo "make venv         create/refresh $(VENV) (automatic for the targets above); make venv-tools: $(TOOLS_VENV)"
 	@echo "make constraints  regenerate constraints.txt, scripts/constraints-ansible-*.txt and -tools.txt (pip freeze)"
 	@echo "make clean        remove .build/ and test caches (keeps venvs)"
@@ -115,6 +116,11 @@ demo: $(VENV_STAMP)
 	@export PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
 	 export ANSIBLE_COLLECTIONS_PATH="$$(scripts/collection-path.sh)"; \
 	 scripts/demo.sh
+
+# Only the exports on stdout (the venv's build output goes to stderr), for: eval "$(make -s emulator)".
+emulator:
+	@$(MAKE) venv >&2
+	@scripts/emulator.sh
 
 # Each series' file keeps its ansible-core pin (edit that line to move to a newer release) and is
 # generated on the Python scripts/matrix.txt gives it.

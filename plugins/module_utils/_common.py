@@ -32,6 +32,14 @@ HIDDEN = "NOT_LOGGING_PARAMETER"
 ECHO_LIMIT = 100
 
 
+def _name_the_token_variable(msg):
+    """Ansible's "missing required arguments: api_token" names the option only; say where else the token can come from."""
+    prefix = "missing required arguments: "
+    if isinstance(msg, str) and msg.startswith(prefix) and "api_token" in [name.strip() for name in msg[len(prefix):].split(",")]:
+        return msg + ". Set the api_token option (or token), or the UBIDOTS_TOKEN environment variable."
+    return msg
+
+
 def ubidots_argument_spec():
     """The connection options every module takes (documented in the connection doc fragment)."""
     return dict(
@@ -133,7 +141,7 @@ class UbidotsModule(AnsibleModule):
         self._hide_nested_secrets(getattr(self, "params", None))
         if getattr(self, "params", None) is not None:
             kwargs.setdefault("invocation", {"module_args": self._echoed_params()})
-        super().fail_json(msg, **kwargs)
+        super().fail_json(_name_the_token_variable(msg), **kwargs)
 
     def exit_json(self, **kwargs):
         # The secrets were hidden by __init__, which every exit_json follows.

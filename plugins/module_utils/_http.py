@@ -10,6 +10,7 @@ checked here. Every failure becomes a TryFailed (no answer; another try may help
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import urlsplit
 
 try:
@@ -109,8 +110,25 @@ class GuardedSession(_Session):
         super().rebuild_auth(prepared_request, response)
 
 
-def _connection_failure(exc):
-    """(words, sent) for a failed connection: what happened, and whether the request may have reached the server."""
+# getaddrinfo's answers that mean the name does not exist (NXDOMAIN, no address): another try gives the same.
+# EAI_AGAIN (the resolver could not be asked) is worth another try.
+_NO_SUCH_NAME = frozenset(getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name))
+
+
+def _unresolvable(exc):
+    """Whether a failed connection is a host name that does not exist (getaddrinfo's EAI_NONAME or EAI_NODATA)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, socket.gaierror):
+            return exc.errno in _NO_SUCH_NAME
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = getattr(exc, "reason", None) or inner or exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _connection_failure(exc, host):
+    """(words, sent) for a failed connection to `host`: what happened, and whether the request may have reached the server."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return "could not connect", False
     if isinstance(exc, requests.exceptions.Timeout):
@@ -122,7 +140,7 @@ def _connection_failure(exc):
     if isinstance(reason, Exception):
         name = type(reason).__name__
         if name == "NameResolutionError":
-            return "the host name could not be resolved", False
+            return "the host name %s could not be resolved for now" % host, False
         if name in ("NewConnectionError", "ConnectTimeoutError"):
             return "could not connect: %s" % ("connection refused" if "refused" in str(reason).lower() else name), False
         if name == "ProtocolError":
@@ -169,7 +187,12 @@ class Http:
                                % (where, self.base_url, self._tls_reason(exc)), method=method, path=shown) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError) as exc:
-            words, sent = _connection_failure(exc)
+            host = urlsplit(url).hostname
+            if _unresolvable(exc):
+                raise UbidotsError("%s: the host name %s does not resolve (api_url is %s); check api_url or the UBIDOTS_API_URL "
+                                   "environment variable. Not tried again." % (where, host, self.base_url),
+                                   method=method, path=shown) from None
+            words, sent = _connection_failure(exc, host)
             if isinstance(exc, requests.exceptions.Timeout) and words is None:
                 raise TryFailed("timed out after %ss" % self.timeout, sent) from None
             raise TryFailed("connection failed (%s)" % (words or type(exc).__name__), sent) from None

@@ -100,10 +100,12 @@ def run_playbook(collections_path, emulator, tmp_path):
     counter = {"n": 0}
 
     def run(tasks, check=False, diff=False, verbosity=0, env=None, token=None, url=None, play=None,
-            playbook=None, extra_vars=None, inventory=None):
+            playbook=None, extra_vars=None, inventory=None, limit=None, cwd=None):
         """`tasks` (a task or a list) in a localhost play, or an existing `playbook` (path or FQCN).
 
         `inventory`: an inventory file to use instead of `localhost` alone (every host connects locally).
+        `limit`: a host pattern for `--limit`.
+        `cwd`: the directory ansible-playbook runs in (default: pytest's).
         """
         counter["n"] += 1
         if isinstance(tasks, dict):
@@ -142,7 +144,10 @@ def run_playbook(collections_path, emulator, tmp_path):
             command.append("-" + "v" * verbosity)
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
-        proc = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False)
+        if limit:
+            command += ["--limit", limit]
+        proc = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False,
+                              cwd=cwd)
         results = []
         if record.exists():
             results = [json.loads(line) for line in record.read_text().splitlines() if line.strip()]
