@@ -41,7 +41,7 @@ help:
 	@echo "make sanity       ansible-test sanity --venv on a copy of the collection"
 	@echo "make units        pytest tests/unit"
 	@echo "make integration  pytest tests/integration"
-	@echo "make pytest       pytest tests/unit tests/emulator tests/integration"
+	@echo "make pytest       pytest tests/unit tests/emulator tests/integration tests/docs"
 	@echo "make test-matrix  what scripts/matrix.txt names for each ansible-core series (SERIES='2.16 2.21' narrows)"
 	@echo "make test-oldest  pytest tests/integration with ansible-core 2.16 (.venv-2.16)"
 	@echo "make test-live    live contract suite against UBIDOTS_API_URL / UBIDOTS_TOKEN (tests/live)"
@@ -91,7 +91,7 @@ integration: $(VENV_STAMP)
 	@scripts/pytest.sh tests/integration
 
 pytest: $(VENV_STAMP)
-	@scripts/pytest.sh tests/unit tests/emulator tests/integration
+	@scripts/pytest.sh tests/unit tests/emulator tests/integration tests/docs
 
 test-matrix:
 	@rc=0; scripts/matrix.sh sanity $(SERIES) || rc=1; scripts/matrix.sh integration $(SERIES) || rc=1; exit $$rc

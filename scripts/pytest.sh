@@ -22,7 +22,7 @@ if [ ! -x "$venv/bin/python" ]; then
     exit 1
 fi
 
-[ $# -gt 0 ] || set -- tests/unit tests/emulator tests/integration
+[ $# -gt 0 ] || set -- tests/unit tests/emulator tests/integration tests/docs
 dirs=()
 for d in "$@"; do
     case $d in

@@ -36,7 +36,7 @@ main_pytest() {
     local start=$SECONDS core python rc summary
     core=$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')
     python=$("$venv/bin/python" -c 'import platform; print(platform.python_version())')
-    UBIDOTS_INTEGRATION_SUBSET=core scripts/pytest.sh tests/unit tests/emulator tests/integration 2>&1 | tee .build/matrix/main-pytest.log
+    UBIDOTS_INTEGRATION_SUBSET=core scripts/pytest.sh tests/unit tests/emulator tests/integration tests/docs 2>&1 | tee .build/matrix/main-pytest.log
     rc=${PIPESTATUS[0]}
     summary=$(grep -E '^=*.*(passed|failed|error).* in [0-9.]+s' .build/matrix/main-pytest.log | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//')
     printf '%s\t%s\t%s\tpytest\t%s\t%s\t%s\n' "${core%.*}" "$core" "$python" "$([ "$rc" -eq 0 ] && echo passed || echo failed)" \

@@ -58,7 +58,7 @@ options:
     description:
       - O(prune=true) with an empty list would delete every object of the account (a misspelt variable, a directory
         without files). It fails before any request, however high O(max_deletions) is, unless this is V(true).
-      - With V(true), O(max_deletions) and O(protected) still apply: to empty an account, raise O(max_deletions) too.
+      - With V(true), O(max_deletions) and O(protected) still apply, so to empty an account raise O(max_deletions) too.
     version_added: 0.2.0
     type: bool
     default: false
