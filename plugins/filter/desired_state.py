@@ -122,15 +122,20 @@ def _yaml_files(directory, where):
     return sorted(found)
 
 
+def check_gathered(hosts, kind):
+    """Fail naming the hosts whose value is not a dict (they did not note their desired state)."""
+    missing = [host for host, source in hosts.items() if not isinstance(source, dict)]
+    if missing:
+        raise AnsibleFilterError("the desired %s of %s were not gathered (a play with serial, or hosts that skipped the role):"
+                                 " the role applies every host of the play at once" % (kind, ", ".join(missing)))
+
+
 def _host_sources(hosts, kind, list_name, dir_name):
     """(name, objects) of each host's list and of each file of its directory.
 
     A list several hosts hold alike (group or play variables) counts once, as does a file several directories reach.
     """
-    missing = [host for host, source in hosts.items() if not isinstance(source, dict)]
-    if missing:
-        raise AnsibleFilterError("the desired %s of %s were not gathered (a play with serial, or hosts that skipped the role):"
-                                 " the role applies every host of the play at once" % (kind, ", ".join(missing)))
+    check_gathered(hosts, kind)
     lists, files = [], {}
     for host, source in hosts.items():
         objects = source.get("list") or []
@@ -148,14 +153,8 @@ def _host_sources(hosts, kind, list_name, dir_name):
     return sources + [(path, _read(path, kind)) for path in sorted(files.values())]
 
 
-def desired_state(paths, kind, inline=None, inline_name="the list variable", hosts=None, dir_name="the directory variable"):
-    """The merged list; fails on unreadable files and on duplicate identities, naming both places."""
-    if kind not in RESOURCES:
-        raise AnsibleFilterError("desired_state: kind must be users or organizations, got %r" % (kind,))
-    sources = [(inline_name, _objects(list(inline or []), kind, inline_name))]
-    if hosts:
-        sources += _host_sources(dict(hosts), kind, inline_name, dir_name)
-    sources += [(path, _read(path, kind)) for path in sorted(str(p) for p in paths or [])]
+def _merge(kind, sources):
+    """(merged objects, the place of each); fails on duplicate identities, naming both places."""
     merged = [item for _where, objects in sources for item in objects]
     places = ["%s (item %d)" % (where, position + 1) for where, objects in sources for position in range(len(objects))]
     found = duplicates(RESOURCES[kind], merged)
@@ -164,7 +163,23 @@ def desired_state(paths, kind, inline=None, inline_name="the list variable", hos
                  for index, first, key, value in found[:MAX_DUPLICATES_SHOWN]]
         more = len(found) - MAX_DUPLICATES_SHOWN
         raise AnsibleFilterError("; ".join(lines) + ("; and %d more" % more if more > 0 else ""))
-    return merged
+    return merged, places
+
+
+def merge_hosts(hosts, kind, list_name, dir_name):
+    """The merged objects of these hosts ({host: {list, dir}}) and where each comes from, as desired_state merges them."""
+    return _merge(kind, _host_sources(dict(hosts), kind, list_name, dir_name))
+
+
+def desired_state(paths, kind, inline=None, inline_name="the list variable", hosts=None, dir_name="the directory variable"):
+    """The merged list; fails on unreadable files and on duplicate identities, naming both places."""
+    if kind not in RESOURCES:
+        raise AnsibleFilterError("desired_state: kind must be users or organizations, got %r" % (kind,))
+    sources = [(inline_name, _objects(list(inline or []), kind, inline_name))]
+    if hosts:
+        sources += _host_sources(dict(hosts), kind, inline_name, dir_name)
+    sources += [(path, _read(path, kind)) for path in sorted(str(p) for p in paths or [])]
+    return _merge(kind, sources)[0]
 
 
 class FilterModule:
