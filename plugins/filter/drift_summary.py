@@ -69,7 +69,10 @@ def _summary(result, kind):
     if created:
         sentences.append("To create (%d): %s." % (len(created), _some(created)))
     if deleted:
-        sentences.append("To delete (%d): %s." % (len(deleted), _some(deleted)))
+        # Named as the updates are: id and username / label (from `changes`, which holds up to changes_limit).
+        names = {change.get("id"): change.get(name) for change in result.get("changes") or [] if change.get("action") == "delete"}
+        sentences.append("To delete (%d): %s." % (len(deleted), _some(["%s %s" % (i, names[i]) if names.get(i) else i
+                                                                       for i in deleted])))
     return " ".join(sentences)
 
 

@@ -54,3 +54,10 @@ def test_long_lists_show_twenty_names_then_dots():
     summary = drift_summary([result(deleted_ids=ids, created=ids)], [call("x")], "users")
     assert "To delete (25): %s ...." % ", ".join(ids[:20]) in summary
     assert "To create (25): %s ...." % ", ".join(ids[:20]) in summary
+
+
+def test_deletions_are_named_by_id_and_username_as_the_updates_are():
+    found = result(["a1"], deleted_ids=["d4", "e5"],
+                   changes=[update("a1", "alice", lastName="X"), {"action": "delete", "id": "d4", "username": "dave"}])
+    summary = drift_summary([found], [call("only")], "users")
+    assert summary.endswith("To delete (2): d4 dave, e5.")  # e5 past changes_limit: its id alone
