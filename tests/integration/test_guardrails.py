@@ -45,7 +45,6 @@ def refused(run):
 
 # -- 1. an empty desired state never prunes the account -------------------------------------------------
 
-@pytest.mark.core
 @pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
 @pytest.mark.parametrize("kind", ["users", "organizations"])
 def test_prune_with_an_empty_list_fails_before_any_request_whatever_max_deletions_says(emulator, run_playbook, kind, check):
@@ -118,7 +117,6 @@ def test_protected_objects_do_not_count_against_max_deletions(emulator, run_play
     assert names(emulator, "organizations") == ["acme-plant", "org1", "org2"]
 
 
-@pytest.mark.core
 @pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
 def test_state_absent_on_a_protected_user_fails_before_any_write_naming_it(emulator, run_playbook, check):
     known = ids(emulator, "users")
