@@ -102,6 +102,7 @@ _value:
 
 import json
 from itertools import combinations
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -120,8 +121,28 @@ SHOWN = 10  # conflicts and hosts left out, in a message
 
 
 def account(url):
-    """How messages name an account: its URL, never its token."""
-    return url or "the UBIDOTS_API_URL default"
+    """How messages name an account: its URL (without any user or password in it), never its token."""
+    if not url:
+        return "the UBIDOTS_API_URL default"
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def _url_key(url):
+    """The URL as the client reaches it: scheme and host without case, the default port left out, no final slash,
+    so that https://Industrial.api.ubidots.com:443/ and https://industrial.api.ubidots.com are one account."""
+    parts = urlsplit(url.strip())
+    if not parts.hostname:
+        return url.strip().rstrip("/")
+    try:
+        port = parts.port
+    except ValueError:
+        return url.strip().rstrip("/")
+    scheme = parts.scheme.lower()
+    netloc = parts.hostname + ("" if port in (None, {"https": 443, "http": 80}.get(scheme)) else ":%d" % port)
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
 
 
 def _names(names, most=None):
@@ -147,7 +168,7 @@ def _normal(name, value):
     if name in ACCOUNT or name == STATE:
         return "" if value is None else str(value).strip()
     if name == "ubidots_protected" and isinstance(value, (list, tuple)):
-        return [str(entry) for entry in value]
+        return sorted({str(entry) for entry in value})  # a set: the order and repetitions do not count
     return value
 
 
@@ -156,16 +177,21 @@ def _groups(options_of):
     groups = {}
     for host, given in options_of.items():
         options = {name: _normal(name, value) for name, value in given.items()}
-        key = (options.get("ubidots_api_url", "").rstrip("/"), options.get("ubidots_api_token", ""),
+        key = (_url_key(options.get("ubidots_api_url", "")), options.get("ubidots_api_token", ""),
                options.get(STATE) or "present")
         groups.setdefault(key, []).append((host, options))
     return sorted(groups.items(), key=lambda group: group[0][2] != "present")
 
 
-def _disagreements(members, where):
-    """One sentence per variable that the hosts of one group set differently."""
+# What guards deletions holds for the whole account: a host with ubidots_state: absent that protects less, or allows
+# more deletions, than the hosts that list the account's objects is refused like any other disagreement.
+ACCOUNT_WIDE = ("ubidots_protected", "ubidots_max_deletions")
+
+
+def _disagreements(members, where, names=None):
+    """One sentence per variable (of `names`, default all) that the hosts of one group set differently."""
     found = []
-    for name in members[0][1]:
+    for name in names or members[0][1]:
         if name in ACCOUNT or name == STATE:
             continue
         values = []  # (value, [hosts]) in the order of the hosts
@@ -232,11 +258,35 @@ def _pair_problems(spec, kind, plans):
     return found
 
 
-def _left_out(sources, pruning, outside):
-    """The hosts outside the play whose list or directory no host of a pruning call holds."""
+UNRESOLVED = "(unresolved)"
+
+
+def _resolved(value, defined):
+    """A host's list or directory as read outside the play: None when it defines none, UNRESOLVED when it defines
+    one that cannot be read there (a template of play variables: ansible-core 2.19 gives the marker, older ones the
+    template itself)."""
+    if not defined:
+        return None
+    if value == UNRESOLVED or (isinstance(value, str) and "{{" in value) or (isinstance(value, list) and "{{" in json.dumps(value)):
+        return UNRESOLVED
+    return value
+
+
+def _left_out(sources, pruning, outside, kind):
+    """The hosts outside the play that declare desired state no host of a pruning call holds (or that cannot be read).
+
+    `outside` maps a host to [its list, its directory, the names of the two that it defines]; without the names,
+    both count as defined.
+    """
     found = []
+    names = ("ubidots_" + kind, "ubidots_%s_dir" % kind)
     for host, declared in outside.items():
-        declared_list, declared_dir = (list(declared or []) + [None, None])[:2]
+        declared = list(declared or []) + [None, None, None]
+        defined = declared[2] if isinstance(declared[2], list) else names
+        declared_list, declared_dir = (_resolved(declared[position], names[position] in defined) for position in (0, 1))
+        if UNRESOLVED in (declared_list, declared_dir):
+            found.append(host)
+            continue
         for call in pruning:
             lists = [sources[name].get("list") or [] for name in call["hosts"]]
             dirs = [sources[name].get("dir") or "" for name in call["hosts"]]
@@ -266,13 +316,22 @@ def bulk_calls(sources, kind, options=None, failed=None, outside=None, limit="")
                 "options": {name[len("ubidots_"):]: value for name, value in first.items()
                             if name not in ACCOUNT + (STATE,) + ROLE_ONLY},
                 "label": "%s, state %s, hosts %s" % (account(key[0]), key[2], _names(hosts, HOSTS_SHOWN)),
-                "about": {"api_url": first.get("ubidots_api_url", ""), "state": key[2], "hosts": hosts},
+                "about": {"api_url": account(key[0]) if key[0] else "", "state": key[2], "hosts": hosts},
             })
             problems += _disagreements(members, "%s, state %s" % (account(key[0]), key[2]))
     except AnsibleFilterError as exc:
         return {"calls": [], "desired": [], "error": str(exc)}
-    if problems:
-        problems.append("Give every host of one account and state the same value (in the variables of a group).")
+    accounts = {}
+    for key, members in _groups({host: options[host] for host in sources}):
+        accounts.setdefault(key[:2], []).append(members)
+    wide = []
+    for key, groups in accounts.items():
+        if len(groups) > 1:
+            wide += _disagreements([member for members in groups for member in members],
+                                   "%s, states present and absent" % account(key[0]), ACCOUNT_WIDE)
+    if problems or wide:
+        problems += wide + ["Give every host of one account and state the same value (in the variables of a group)%s." % (
+            "; ubidots_protected and ubidots_max_deletions hold for every state of the account" if wide else "")]
     for plan in plans:
         if plan["state"] == "absent" and plan["options"].get("prune"):
             problems.append("ubidots_prune is true on %s, whose ubidots_state is absent: prune deletes what is not listed,"
@@ -282,7 +341,7 @@ def bulk_calls(sources, kind, options=None, failed=None, outside=None, limit="")
     if pruning and failed:
         problems.append("ubidots_prune would delete the %s of hosts that failed earlier in the play (%s): fix them and run"
                         " again." % (kind, ", ".join(failed)))
-    left_out = _left_out(sources, pruning, dict(outside or {})) if pruning else []
+    left_out = _left_out(sources, pruning, dict(outside or {}), kind) if pruning else []
     if left_out:
         problems.append("ubidots_prune would delete the %s that hosts outside this play declare (%s)%s, or without"
                         " ubidots_prune." % (kind, _names(left_out, SHOWN), (

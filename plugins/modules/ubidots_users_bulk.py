@@ -43,7 +43,8 @@ options:
       - V(organizations) lists the user's memberships, each a dict with C(label) (the organization's label, or C(id)
         instead) and C(role) (the role's label); an organization may appear once per user (once by label and once by
         id fails too, before any write). They are compared as a set of (organization, role). A membership that is
-        already held is not sent, so a role of V(null) that an export wrote for it is not refused. A missing membership, or one with another role, is assigned with one
+        already held is not sent, so a role of V(null) that an export wrote for it is not refused.
+        A missing membership, or one with another role, is assigned with one
         C(POST /api/v2.0/users/<id>/_/assign_organizations/) per user holding only that user's changed memberships;
         a membership you do not list is kept unless O(purge_organizations=true). Every organization and role is
         looked up first; an unknown one fails the task before any write. Memberships are read only when an item

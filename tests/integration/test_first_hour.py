@@ -133,7 +133,7 @@ def test_the_emulator_script_makes_a_playbook_of_ones_own_work_and_stops_by_itse
     exports = {}
     for line in started.stdout.splitlines():
         if line.startswith("export "):
-            name, _, value = line[len("export "):].partition("=")
+            name, _equals, value = line[len("export "):].partition("=")
             exports[name] = shlex.split(value)[0]
     assert {"UBIDOTS_API_URL", "UBIDOTS_TOKEN", "ANSIBLE_COLLECTIONS_PATH"} <= set(exports), started.stdout
     url = exports["UBIDOTS_API_URL"]

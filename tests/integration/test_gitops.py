@@ -156,5 +156,5 @@ def test_drift_mode_reports_objects_to_create_and_delete(emulator, run_playbook,
     drift = run_playbook([], play=play, check=True)
     assert drift.rc != 0
     assert "To create (1): new-site." in drift.output
-    assert "To delete (1): %s." % gone["id"] in drift.output
+    assert "To delete (1): %s %s." % (gone["id"], gone["label"]) in drift.output
     assert [e for e in emulator.log() if e["method"] != "GET"] == []

@@ -82,8 +82,8 @@ def test_a_leavers_host_with_state_absent_deletes_only_its_own_users(emulator, r
     assert summary["changed"] is True and [r["state"] for r in summary["results"]] == ["present", "absent"]
 
 
-def test_a_user_present_on_one_host_and_absent_on_another_of_the_account_fails_naming_both(emulator, run_playbook,
-                                                                                          tmp_path):
+def test_a_user_present_on_one_host_and_absent_on_another_of_the_account_fails_naming_both(
+        emulator, run_playbook, tmp_path):
     # The leavers host inherits the plants' shared directory: it would delete every user the plants keep.
     shared = write_yaml(tmp_path / "state/users/plants.yml", [{"username": "alice"}, {"username": "bob"}])
     inv = inventory(tmp_path, {
@@ -258,3 +258,43 @@ def test_a_host_that_ran_the_organizations_role_but_skipped_the_users_role_is_no
     assert run.rc != 0
     assert "the desired users of plant-south were not gathered" in run.output, run.output
     assert [path for _method, path in non_reads(emulator)] == ["/api/v2.0/organizations/_/bulk/update/"]
+
+
+def test_a_failed_present_call_stops_the_role_before_an_absent_call_deletes(emulator, run_playbook, tmp_path):
+    # A rename: the plant lists the new username (without the password a new user needs), the leavers host the old.
+    inv = inventory(tmp_path, {
+        "plant-north": {"ubidots_users": [{"username": "alice-new", "email": "alice@example.com"}]},
+        "leavers": {"ubidots_state": "absent", "ubidots_users": [{"username": "alice"}]},
+    })
+    run = run_playbook([], play=USERS_ROLE, inventory=inv)
+    assert run.rc != 0
+    assert "a new user needs username, email, password (missing: password)" in run.output, run.output
+    assert "alice" in users(emulator) and non_reads(emulator) == []
+
+
+def test_a_host_left_out_whose_directory_uses_a_play_variable_still_blocks_prune(emulator, run_playbook, tmp_path):
+    # Outside the play, "{{ state_root }}" cannot be resolved (ansible-core 2.19 and later read it as undefined).
+    write_yaml(tmp_path / "state/south/bob.yml", {"username": "bob"})
+    inv = inventory(tmp_path, {
+        "plant-north": {"ubidots_users": [{"username": "alice"}]},
+        "plant-south": {"ubidots_users_dir": "{{ state_root }}/south"},
+    }, group_vars={"ubidots_prune": True, "ubidots_max_deletions": 20})
+    play = dict(USERS_ROLE, vars={"state_root": str(tmp_path / "state")})
+    run = run_playbook([], play=play, inventory=inv, limit="plant-north")
+    assert run.rc != 0
+    assert "hosts outside this play declare (plant-south)" in run.output, run.output
+    assert non_reads(emulator) == [] and "bob" in users(emulator)
+
+
+def test_the_plan_with_every_hosts_objects_and_tokens_is_forgotten_after_the_role(emulator, run_playbook, tmp_path):
+    inv = inventory(tmp_path, {
+        "customer-a": {"ubidots_api_token": emulator.token, "ubidots_users": [{"username": "alice"}]},
+        "customer-b": {"ubidots_api_token": SAME_ACCOUNT_TOKEN, "ubidots_api_url": emulator.url + "/",
+                       "ubidots_users": [{"username": "bob"}]},
+    })
+    shown = [dict(show(name), run_once=False) for name in ("__ubidots_plan", "__ubidots_desired", "__ubidots_users_options")]
+    run = run_playbook(shown, play=USERS_ROLE, inventory=inv)
+    assert run.rc == 0, run.output
+    for name in ("__ubidots_plan", "__ubidots_desired", "__ubidots_users_options"):
+        assert all(r["result"][name] is None for r in run.results if r["task"] == name), run.output
+    assert SAME_ACCOUNT_TOKEN not in run.output and emulator.token not in run.output

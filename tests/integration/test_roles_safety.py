@@ -93,7 +93,8 @@ def test_the_same_user_on_two_hosts_fails_naming_both_hosts_and_sends_nothing(em
     assert ("user username alice is defined twice: in ubidots_users of plant-north (item 1)"
             " and in ubidots_users of plant-south (item 2)") in run.output
     # The refusal is the task's own message, not wrapped in Ansible's words about a failed filter.
-    assert run.results[-1]["result"]["msg"].startswith("user username alice is defined twice"), run.results[-1]
+    refusal = next(r["result"] for r in run.results if r["status"] == "failed")
+    assert refusal["msg"].startswith("user username alice is defined twice"), refusal
     assert "Finalization" not in run.output and "filter plugin" not in run.output
     assert not writes(emulator)
 

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
@@ -93,14 +95,14 @@ def test_hosts_of_one_account_that_disagree_fail_naming_every_variable_value_and
 
 
 def test_hosts_of_two_accounts_may_set_their_variables_differently():
-    result = plan({"a": host(max_deletions=10, api_url="https://a.example"), "b": host(max_deletions=50, prune=True,
-                                                                                      api_url="https://b.example")})
+    result = plan({"a": host(max_deletions=10, api_url="https://a.example"),
+                   "b": host(max_deletions=50, prune=True, api_url="https://b.example")})
     assert result["error"] == "" and [c["options"]["max_deletions"] for c in result["calls"]] == [10, 50]
 
 
 def test_prune_on_hosts_with_state_absent_fails_naming_them():
-    error = refusal({"north": host([{"username": "alice"}]), "leavers": host([{"username": "carol"}], state="absent",
-                                                                                prune=True)})
+    error = refusal({"north": host([{"username": "alice"}]),
+                     "leavers": host([{"username": "carol"}], state="absent", prune=True)})
     assert error.startswith("ubidots_prune is true on leavers, whose ubidots_state is absent")
 
 
@@ -182,3 +184,30 @@ def test_duplicates_within_one_call_and_hosts_that_did_not_note_their_state_fail
 def test_a_wrong_kind_raises():
     with pytest.raises(AnsibleFilterError, match="kind must be users or organizations"):
         bulk_calls({}, "devices")
+
+
+def test_a_leavers_host_may_not_protect_less_than_the_hosts_that_list_the_account():
+    error = refusal({"north": host([{"username": "alice"}], protected=["admin"]),
+                     "leavers": host([{"username": "admin"}], state="absent")})
+    assert error.startswith("ubidots_protected differs between hosts of one account (the UBIDOTS_API_URL default,"
+                            " states present and absent): [\"admin\"] on north; [] on leavers."), error
+
+
+def test_one_url_written_two_ways_is_one_account():
+    result = plan({"a": host([{"username": "alice"}], api_url="https://Industrial.api.ubidots.com:443/"),
+                   "b": host([{"username": "bob"}], api_url="https://industrial.api.ubidots.com")})
+    assert result["error"] == "" and len(result["calls"]) == 1 and result["calls"][0]["hosts"] == ["a", "b"]
+
+
+def test_a_user_and_password_in_the_url_are_never_shown():
+    result = plan({"a": host([{"username": "alice"}], api_url="https://me:s3cret@ubidots.example.com/api")})
+    assert "s3cret" not in json.dumps(result["calls"][0]["label"]) + json.dumps(result["calls"][0]["about"])
+
+
+def test_a_host_outside_the_play_whose_state_cannot_be_read_there_counts_as_declaring_it():
+    hosts = {"north": host([{"username": "alice"}], prune=True)}
+    for unreadable in ("(unresolved)", "{{ state_root }}/south"):
+        outside = {"south": [[], unreadable, ["ubidots_users_dir"]]}
+        assert "hosts outside this play declare (south)" in refusal(hosts, outside=outside)
+    # Defined as empty (a leavers host told to hold no directory) is no desired state.
+    assert plan(hosts, outside={"south": [[], "", ["ubidots_users_dir"]]})["error"] == ""
