@@ -68,14 +68,6 @@ def _check_empty_prune(spec, params):
                       " empty the account on purpose." % (spec.option, spec.noun, spec.option))
 
 
-def _purge_reads(spec, options):
-    """The organization references (defaultOrganization) to read when a purge of memberships is on: a purge must
-    not remove the membership of the current default (membership_problems). Same requests, one more field."""
-    if any(options.get(getattr(rule, "purge_option", None)) for rule in spec.rules.values() if getattr(rule, "separate", False)):
-        return [key for key, kind in spec.references.items() if kind == "organizations"]
-    return []
-
-
 def run_bulk(module, spec):
     """Bring the listed objects to the desired state; return the module's result (or raise Failure)."""
     params = module.params
@@ -98,7 +90,6 @@ def run_bulk(module, spec):
         keys.update(spec.readable_keys)  # a delete's diff shows the object as it is
     for item in items:
         keys.update(item)
-    keys.update(_purge_reads(spec, options))
     try:
         found, account = read_current(client, spec, items, keys, whole_account=prune)
     except UbidotsError as exc:

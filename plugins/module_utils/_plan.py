@@ -307,9 +307,8 @@ def unknown_references(spec, plan, known):
 def membership_problems(spec, items, found, known, options):
     """Errors for memberships that contradict themselves or the item, found once references are resolved:
     one organization listed twice (by label and by id), an entry whose id and label name two organizations,
-    and, with the purge option, a default organization (given, or the user's current one) that the
-    memberships leave out: the purge would remove the membership the default needs, and the run would never
-    converge."""
+    and, with the purge option, a default organization the item gives that its memberships leave out: the
+    purge would remove the membership the default needs, and the run would never converge."""
     errors = []
     for index, (item, obj) in enumerate(zip(items, found)):
         for key, rule in spec.rules.items():
@@ -333,32 +332,23 @@ def membership_problems(spec, items, found, known, options):
                                   % (label, key, first, _entry_words(listed[first]), key, position, _entry_words(entry)))
                 seen.setdefault(org_id, position)
             if options.get(rule.purge_option):
-                errors.extend(_default_outside(spec, label, item, obj, key, rule.purge_option, ids, labels, seen))
+                errors.extend(_default_outside(spec, label, item, key, rule.purge_option, ids, seen))
     return errors
 
 
-def _default_outside(spec, label, item, obj, key, option, ids, labels, seen):  # pylint: disable=too-many-arguments
-    """Errors for each organization reference (defaultOrganization) that the purge of `key` would leave without
-    its membership: the one the item gives, else the object's current one."""
+def _default_outside(spec, label, item, key, option, ids, seen):  # pylint: disable=too-many-arguments
+    """Errors for each organization reference (defaultOrganization) the item gives that the purge of `key` would
+    leave without its membership. (The user's current default, when the item gives none, is left to the API: on
+    the emulator, removing its membership clears it, and the next run finds nothing to change.)"""
     errors = []
     for ref_key, kind in spec.references.items():
-        if kind != "organizations":
-            continue
         value = item.get(ref_key)
-        if ref_key not in item:  # the current default stays: its membership must stay too
-            current = (obj or {}).get(ref_key)
-            value = current.get("id") if isinstance(current, dict) else current
-        if not isinstance(value, str) or not value or ids.get(value, value) in seen:
+        if kind != "organizations" or not isinstance(value, str) or not value or ids.get(value, value) in seen:
             continue
-        if value not in ids and value not in seen:
+        if value not in ids:
             continue  # an organization nobody knows: the unknown reference is reported on its own
-        if ref_key in item:
-            errors.append("%s: %s %s is not among its %s, and %s: true would remove that membership: add it to %s,"
-                          " or change %s" % (label, ref_key, clip(value), key, option, key, ref_key))
-        else:
-            errors.append("%s: its current %s, %s, is not among its %s, and %s: true would remove that membership:"
-                          " add it to %s, or give another %s" % (label, ref_key, clip(labels.get(value, value)), key,
-                                                                 option, key, ref_key))
+        errors.append("%s: %s %s is not among its %s, and %s: true would remove that membership: add it to %s,"
+                      " or change %s" % (label, ref_key, clip(value), key, option, key, ref_key))
     return errors
 
 
