@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "emulator"))
@@ -170,3 +171,18 @@ def writes(emulator):
 def header(entry, name):
     """A header of a logged request, whatever its case."""
     return next((value for key, value in entry["headers"].items() if key.lower() == name.lower()), None)
+
+
+def write_yaml(path, content):
+    """Write a YAML file, creating its directory; keys stay in their order (the order of the hosts)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+    return path
+
+
+def inventory(tmp_path, hosts, group_vars=None):
+    """An inventory file: group `plants` holding `hosts` ({name: host vars}, in this order), with group vars."""
+    plants = {"hosts": hosts}
+    if group_vars:
+        plants["vars"] = group_vars
+    return write_yaml(tmp_path / "inventory.yml", {"all": {"children": {"plants": plants}}})

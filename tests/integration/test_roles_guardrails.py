@@ -10,30 +10,14 @@ one call made with the options of whichever host ran it.
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from conftest import api_log, writes
+from conftest import api_log, inventory, write_yaml, writes
 from ubidots_emulator import Emulator
 
 USERS_ROLE = {"hosts": "plants", "roles": ["ubidots.industrial.users"]}
 # A second admin token of the emulator's one account (the fixture's "docs-example" token).
 SAME_ACCOUNT_TOKEN = "oaXBo6ODhIjPsusNRPUGIK4d72bc73"
 OTHER_TOKEN = "BBUS-customer-b-secret-token-0001"
-
-
-def write_yaml(path, content):
-    """Write a YAML file, creating its directory; keys stay in their order (the order of the hosts)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(content, sort_keys=False))
-    return path
-
-
-def inventory(tmp_path, hosts, group_vars=None):
-    """An inventory file: group `plants` holding `hosts` ({name: host vars}, in this order), with group vars."""
-    plants = {"hosts": hosts}
-    if group_vars:
-        plants["vars"] = group_vars
-    return write_yaml(tmp_path / "inventory.yml", {"all": {"children": {"plants": plants}}})
 
 
 def users(emulator):

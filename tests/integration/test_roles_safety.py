@@ -5,27 +5,11 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from conftest import writes
+from conftest import inventory, write_yaml, writes
 
 USERS = "/api/v2.0/users/_/bulk/update/"
 ORGS = "/api/v2.0/organizations/_/bulk/update/"
-
-
-def write_yaml(path, content):
-    """Write a YAML file, creating its directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(content))
-    return path
-
-
-def inventory(tmp_path, hosts, group_vars=None):
-    """An inventory file: group `plants` holding `hosts` ({name: host vars}), with optional group vars."""
-    plants = {"hosts": hosts}
-    if group_vars:
-        plants["vars"] = group_vars
-    return write_yaml(tmp_path / "inventory.yml", {"all": {"children": {"plants": plants}}})
 
 
 BOTH_ROLES = {"hosts": "plants", "roles": ["ubidots.industrial.organizations", "ubidots.industrial.users"]}
