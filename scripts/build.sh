@@ -80,7 +80,7 @@ sys.exit(0 if doc.get("short_description") and doc.get("module") else 1)
     "$bin/ansible-doc" -t module "$fqcn" >/dev/null
     echo "build: ansible-doc -t module $fqcn: ok"
 done
-for plugin in "filter ubidots.industrial.desired_state" "filter ubidots.industrial.bulk_calls" "filter ubidots.industrial.drift_summary" "role ubidots.industrial.users" "role ubidots.industrial.organizations"; do
+for plugin in "filter ubidots.industrial.desired_state" "filter ubidots.industrial.bulk_calls" "filter ubidots.industrial.drift_summary" "filter ubidots.industrial.access_review" "role ubidots.industrial.users" "role ubidots.industrial.organizations"; do
     read -r kind fqcn <<< "$plugin"
     if "$bin/ansible-doc" -t "$kind" "$fqcn" > "$out/ansible-doc.out" 2>"$out/ansible-doc.err" && [ -s "$out/ansible-doc.out" ]; then
         echo "build: ansible-doc -t $kind $fqcn: ok"

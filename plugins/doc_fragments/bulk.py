@@ -13,7 +13,8 @@ options:
   state:
     description:
       - V(present) creates the listed objects that do not exist and updates those that differ.
-      - V(absent) deletes the listed objects that exist; a listed object that does not exist is not a change.
+      - V(absent) deletes the listed objects that exist (or, with O(removal=deactivate), sets their C(isActive) to
+        V(false)); a listed object that does not exist is not a change.
         Items then need only their identity; their other keys are not compared, but must still be keys of the
         resource with values of the right type. A listed object that O(protected) names fails the task before any
         write.
@@ -26,16 +27,36 @@ options:
       - "B(Deletes every object of the account that is not listed.) This makes the list the whole truth
         for the account (the GitOps workflow): an object created by hand, or missing from the list by
         mistake, is deleted."
+      - With O(removal=deactivate), it sets their C(isActive) to V(false) instead, which can be undone.
       - Only with O(state=present). Guarded by O(max_deletions), O(protected) and O(allow_empty_prune). Run it with
         C(--check --diff) first and read the objects it would delete (each one's diff entry shows its current state).
       - With O(prune=true) the module reads the whole account in one paginated listing.
     version_added: 0.2.0
     type: bool
     default: false
+  removal:
+    description:
+      - What O(state=absent) and O(prune=true) do to an object.
+      - V(delete) deletes it (this cannot be undone).
+      - V(deactivate) sets its C(isActive) to V(false) with the bulk update and never deletes it. Users are sent as
+        their id and C(isActive) only; organizations, whose bulk update is a full update, with their current fields.
+        Deactivations travel in the bulk update requests, O(batch_size) objects per request (1,000 leavers in one
+        request with O(batch_size=1000)). An object that is already inactive is no change.
+      - With V(deactivate), a listed object whose item does not give C(isActive) is wanted active, so listing a
+        leaver again brings it back; C(isActive=false) in an item keeps it off. With V(delete), C(isActive) is
+        compared only when an item gives it.
+      - O(max_deletions), O(protected) and O(allow_empty_prune) count and refuse deactivations as they do deletes.
+        Messages, the diff (C(deactivated), from C(isActive=true) to C(isActive=false)), RV(deactivated) and check mode
+        say deactivate.
+    version_added: 0.2.0
+    type: str
+    choices: [delete, deactivate]
+    default: delete
   max_deletions:
     description:
       - The most objects one run may delete, by O(state=absent) or O(prune=true). A run that would delete more
-        fails before any write, naming how many and the first of them.
+        fails before any write, naming how many and the first of them. With O(removal=deactivate), the most
+        objects one run may deactivate.
       - Objects kept by O(protected) do not count.
       - An empty list with O(prune=true) fails before any request whatever this says (see O(allow_empty_prune)).
     version_added: 0.2.0
@@ -43,7 +64,7 @@ options:
     default: 10
   protected:
     description:
-      - Objects that this module never deletes, each named by id, username (users) or label (organizations),
+      - Objects that this module never deletes (nor deactivates), each named by id, username (users) or label (organizations),
         without regard to case (a capital letter never unprotects an object).
       - O(prune=true) keeps them and reports them in RV(protected) and in a warning. O(state=absent) that lists one
         fails before any write, naming it.
@@ -89,7 +110,7 @@ options:
     description:
       - The most objects described one by one in RV(changes) and in the diff. Past it, the diff ends with one line
         counting the objects not shown, and RV(changes_omitted) counts them. The id lists (RV(created),
-        RV(changed_ids), RV(deleted_ids), RV(unchanged_ids)) and RV(counts) are always complete.
+        RV(changed_ids), RV(deleted_ids), RV(deactivated), RV(unchanged_ids)) and RV(counts) are always complete.
       - A run over a whole account can change thousands of objects; describing each one costs Ansible time and
         memory to return and makes the diff unreadable. V(0) describes every object.
       - Ansible returns a module's arguments in its result (C(invocation), shown at C(-vvv) and kept by C(register);
@@ -109,9 +130,10 @@ attributes:
   check_mode:
     support: full
     description: Reads the current state and reports the same C(changed), C(created), C(changed_ids), C(deleted_ids),
-      C(changes) and diff that a real run would, without writing.
+      C(deactivated), C(changes) and diff that a real run would, without writing.
   diff_mode:
     support: full
     description: One diff entry per changed object (created, updated or deleted), naming it in the header, with only
-      the changed keys; secrets are shown as a fixed mask.
+      the changed keys; secrets are shown as a fixed mask. A deactivation (O(removal=deactivate)) shows as C(isActive)
+      from V(true) to V(false).
 """

@@ -183,9 +183,10 @@ def _groups(options_of):
     return sorted(groups.items(), key=lambda group: group[0][2] != "present")
 
 
-# What guards deletions holds for the whole account: a host with ubidots_state: absent that protects less, or allows
-# more deletions, than the hosts that list the account's objects is refused like any other disagreement.
-ACCOUNT_WIDE = ("ubidots_protected", "ubidots_max_deletions")
+# What guards deletions holds for the whole account: a host with ubidots_state: absent that protects less, allows
+# more deletions, or deletes where the hosts that list the account's objects deactivate, is refused like any other
+# disagreement.
+ACCOUNT_WIDE = ("ubidots_protected", "ubidots_max_deletions", "ubidots_removal")
 
 
 def _disagreements(members, where, names=None):
@@ -331,7 +332,8 @@ def bulk_calls(sources, kind, options=None, failed=None, outside=None, limit="")
                                    "%s, states present and absent" % account(key[0]), ACCOUNT_WIDE)
     if problems or wide:
         problems += wide + ["Give every host of one account and state the same value (in the variables of a group)%s." % (
-            "; ubidots_protected and ubidots_max_deletions hold for every state of the account" if wide else "")]
+            "; ubidots_protected, ubidots_max_deletions and ubidots_removal hold for every state of the account"
+            if wide else "")]
     for plan in plans:
         if plan["state"] == "absent" and plan["options"].get("prune"):
             problems.append("ubidots_prune is true on %s, whose ubidots_state is absent: prune deletes what is not listed,"

@@ -59,7 +59,7 @@ def _some(names):
 def _summary(result, kind):
     name = RESOURCES[kind].identity[1]
     changes = [change for change in result.get("changes") or [] if change.get("action") == "update"]
-    changed, created, deleted = (result.get(key) or [] for key in ("changed_ids", "created", "deleted_ids"))
+    changed, created = (result.get(key) or [] for key in ("changed_ids", "created"))
     listed = len(changed) + len(result.get("unchanged_ids") or []) + len(created)
     sentences = ["Drift: %d of %d %s differ from the desired state%s." % (
         len(changed), listed, kind,
@@ -68,11 +68,13 @@ def _summary(result, kind):
         sentences.append("Changed keys: %s." % ", ".join(sorted({key for change in changes for key in change.get("after") or {}})))
     if created:
         sentences.append("To create (%d): %s." % (len(created), _some(created)))
-    if deleted:
-        # Named as the updates are: id and username / label (from `changes`, which holds up to changes_limit).
-        names = {change.get("id"): change.get(name) for change in result.get("changes") or [] if change.get("action") == "delete"}
-        sentences.append("To delete (%d): %s." % (len(deleted), _some(["%s %s" % (i, names[i]) if names.get(i) else i
-                                                                       for i in deleted])))
+    for key, action in (("deactivated", "deactivate"), ("deleted_ids", "delete")):
+        removed = result.get(key) or []
+        if removed:
+            # Named as the updates are: id and username / label (from `changes`, which holds up to changes_limit).
+            names = {change.get("id"): change.get(name) for change in result.get("changes") or [] if change.get("action") == action}
+            sentences.append("To %s (%d): %s." % (action, len(removed), _some(["%s %s" % (i, names[i]) if names.get(i) else i
+                                                                               for i in removed])))
     return " ".join(sentences)
 
 

@@ -24,14 +24,14 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._messages impor
     plural,
     some,
 )
-from ansible_collections.ubidots.industrial.plugins.module_utils._plan import CREATE, DELETE, UPDATE, compare
+from ansible_collections.ubidots.industrial.plugins.module_utils._plan import CREATE, DEACTIVATE, DELETE, UPDATE, compare
 from ansible_collections.ubidots.industrial.plugins.module_utils._read import find
 
 
 MEMBERSHIPS = "memberships"
 
 
-PARTS = {CREATE: "created", UPDATE: "updated", DELETE: "deleted"}
+PARTS = {CREATE: "created", UPDATE: "updated", DEACTIVATE: "deactivated", DELETE: "deleted"}
 
 
 class Request:  # pylint: disable=too-few-public-methods
@@ -52,16 +52,20 @@ class Request:  # pylint: disable=too-few-public-methods
 
 
 def requests_of(spec, plan, batch_size):
-    """The requests that carry `plan`, in order: creates, updates, memberships, deletes.
+    """The requests that carry `plan`, in order: creates, updates (deactivations with them), memberships, deletes.
 
-    Memberships come after creates and updates, so that a user created by this task exists; deletes
-    come last, because they are the one change that cannot be undone.
+    Deactivations are bulk updates too (isActive false), so they travel in the updates' batches: 1,000 leavers
+    take one request per batch_size. Memberships come after creates and updates, so that a user created by this
+    task exists; deletes come last, because they are the one change that cannot be undone.
     """
     out = []
     for action, changes, bulk in ((CREATE, plan.creates, spec.create == "bulk"),
-                                  (UPDATE, [c for c in plan.updates if c.body is not None], True)):
+                                  (UPDATE, [c for c in plan.updates if c.body is not None] + plan.deactivates, True)):
         size = batch_size if bulk else 1
-        out.extend(Request(action, bulk, changes[i:i + size]) for i in range(0, len(changes), size))
+        for i in range(0, len(changes), size):
+            batch = changes[i:i + size]
+            only_deactivations = all(change.action == DEACTIVATE for change in batch)
+            out.append(Request(action, bulk, batch, part=PARTS[DEACTIVATE] if only_deactivations else None))
     for change in plan.memberships:
         for key, (assign, remove) in change.memberships.items():
             rule = spec.rule(key)

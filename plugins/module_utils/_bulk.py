@@ -16,6 +16,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._messages impor
 from ansible_collections.ubidots.industrial.plugins.module_utils._plan import (
     check_deletions,
     make_plan,
+    removal_words,
     membership_problems,
     name_memberships,
     referenced,
@@ -37,6 +38,7 @@ def bulk_argument_spec(spec):
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
         changes_limit=dict(type="int", default=1000),
+        removal=dict(type="str", choices=["delete", "deactivate"], default="delete"),
     )
     options[spec.option] = dict(type="list", elements="dict", required=True)
     options.update(spec.options)
@@ -54,18 +56,19 @@ def _check_options(params):
     if params["max_deletions"] < 0:
         problems.append("max_deletions must be 0 or more, got %d." % params["max_deletions"])
     if params["prune"] and params["state"] == "absent":
-        problems.append("prune deletes what is not listed, so it works only with state: present.")
+        problems.append("prune %s what is not listed, so it works only with state: present." % removal_words(params)[1])
     if problems:
         raise Failure(" ".join(problems))
 
 
 def _check_empty_prune(spec, params):
-    """An empty list with prune would delete the whole account: refuse it, before any request, unless asked for."""
+    """An empty list with prune would delete (or deactivate) the whole account: refuse it, before any request, unless
+    asked for."""
     if params["prune"] and not params[spec.option] and not params["allow_empty_prune"]:
-        raise Failure("%s is empty and prune is true: this would delete every %s of the account (an empty list often"
+        raise Failure("%s is empty and prune is true: this would %s every %s of the account (an empty list often"
                       " comes from a misspelt variable or a directory without YAML files). Nothing was written. List"
                       " the %s to keep, or set allow_empty_prune: true (role variable ubidots_allow_empty_prune) to"
-                      " empty the account on purpose." % (spec.option, spec.noun, spec.option))
+                      " empty the account on purpose." % (spec.option, removal_words(params)[0], spec.noun, spec.option))
 
 
 def run_bulk(module, spec):
@@ -77,7 +80,7 @@ def run_bulk(module, spec):
         raise Failure(validation.message(spec), errors=list(validation.errors))
     _check_options(params)
     _check_empty_prune(spec, params)
-    options = {name: params[name] for name in ("state", "prune", "max_deletions", "protected")}
+    options = {name: params[name] for name in ("state", "prune", "max_deletions", "protected", "removal")}
     options.update((name, params[name]) for name in spec.options)
     prune = options["state"] == "present" and options["prune"]
     if not items and not prune:
@@ -87,7 +90,9 @@ def run_bulk(module, spec):
     if options["state"] == "absent":
         items = [{key: item[key] for key in spec.identity if key in item} for item in items]
     if options["state"] == "absent" or prune:
-        keys.update(spec.readable_keys)  # a delete's diff shows the object as it is
+        keys.update(spec.readable_keys)  # a delete's diff shows the object as it is; a deactivation reads isActive
+    if options["removal"] == "deactivate":
+        keys.add("isActive")  # under deactivate, a listed item is wanted active unless it says otherwise
     for item in items:
         keys.update(item)
     try:
@@ -104,7 +109,7 @@ def run_bulk(module, spec):
     errors = plan.errors + unknown_references(spec, plan, known) + membership_problems(spec, items, found, known, options)
     if errors:
         raise Failure("%s. Nothing was written." % join_errors(errors), errors=errors)
-    check_deletions(spec, plan.deletes, options["max_deletions"])
+    check_deletions(spec, plan.removals, options["max_deletions"])
     name_memberships(plan, known)
     for warning in plan.warnings:
         module.warn(warning)
@@ -130,9 +135,10 @@ def result(module, spec, plan, applied, limit):
         created=[c.name for c in plan.creates],
         changed_ids=[c.id for c in plan.updates],
         deleted_ids=[c.id for c in plan.deletes],
+        deactivated=[c.id for c in plan.deactivates],
         unchanged_ids=plan.unchanged_ids,
         counts=dict(created=len(plan.creates), updated=len(plan.updates), deleted=len(plan.deletes),
-                    unchanged=len(plan.unchanged_ids)),
+                    deactivated=len(plan.deactivates), unchanged=len(plan.unchanged_ids)),
         protected=plan.protected,
         changes=[c.as_dict(spec.name_key) for c in shown],
         changes_omitted=len(changes) - len(shown),
@@ -149,5 +155,5 @@ def result(module, spec, plan, applied, limit):
 def diff_entry(spec, change):
     """One diff entry: a header naming the object, then only what changes ("" stands for nothing)."""
     header = object_label(spec, change.id, change.name)
-    words = {"create": " (created)", "delete": " (deleted)"}.get(change.action, "")
+    words = {"create": " (created)", "delete": " (deleted)", "deactivate": " (deactivated)"}.get(change.action, "")
     return {"before_header": header + words, "after_header": header + words, "before": change.before, "after": change.after}

@@ -11,7 +11,15 @@ from __future__ import annotations
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, clip, item_label, join_errors, object_label, plural, some
 from ansible_collections.ubidots.industrial.plugins.module_utils._rules import WRITE_ONLY
 
-CREATE, UPDATE, DELETE = "create", "update", "delete"
+CREATE, UPDATE, DELETE, DEACTIVATE = "create", "update", "delete", "deactivate"
+
+# What removal (absent, prune) does, as messages say it: deletes, or sets isActive false with the bulk update.
+REMOVAL_WORDS = {"delete": ("delete", "deletes", "deleted"), "deactivate": ("deactivate", "deactivates", "deactivated")}
+
+
+def removal_words(options):
+    """(verb, third person, participle) of the removal the options ask for: delete (the default) or deactivate."""
+    return REMOVAL_WORDS.get((options or {}).get("removal") or "delete", REMOVAL_WORDS["delete"])
 
 
 class Change:  # pylint: disable=too-few-public-methods
@@ -45,13 +53,15 @@ class Change:  # pylint: disable=too-few-public-methods
         return {"action": self.action, "id": self.id, name_key: self.name, "before": self.before, "after": self.after}
 
 
-class Plan:
-    """Creates, updates and deletes (in the order they are sent), the ids already right, the objects prune
-    keeps because they are protected, warnings, and the errors that forbid sending it."""
+class Plan:  # pylint: disable=too-many-instance-attributes
+    """Creates, updates, deactivations and deletes (in the order they are sent), the ids already right, the objects
+    prune keeps because they are protected, warnings, and the errors that forbid sending it."""
 
-    def __init__(self, creates=(), updates=(), deletes=(), unchanged_ids=(), warnings=(), protected=(), errors=()):  # pylint: disable=too-many-arguments
+    def __init__(self, creates=(), updates=(), deletes=(), unchanged_ids=(), warnings=(), protected=(), errors=(),  # pylint: disable=too-many-arguments
+                 deactivates=()):
         self.creates = list(creates)
         self.updates = list(updates)
+        self.deactivates = list(deactivates)  # removal: deactivate; isActive false, sent with the bulk update
         self.deletes = list(deletes)
         self.unchanged_ids = list(unchanged_ids)
         self.warnings = list(warnings)
@@ -60,12 +70,18 @@ class Plan:
 
     @property
     def changes(self):
-        """Every change in the order apply sends them: creates, updates, then deletes.
+        """Every change in the order apply sends them: creates, updates, deactivations, then deletes.
 
-        Creates first, so that what is new exists before anything refers to it; deletes last, because
-        they are the one change that cannot be undone: if an earlier request fails, nothing is deleted.
+        Creates first, so that what is new exists before anything refers to it; deactivations travel with the
+        updates (the same bulk endpoint); deletes last, because they are the one change that cannot be undone:
+        if an earlier request fails, nothing is deleted.
         """
-        return self.creates + self.updates + self.deletes
+        return self.creates + self.updates + self.deactivates + self.deletes
+
+    @property
+    def removals(self):
+        """What absent and prune remove: deactivations or deletes (one of them is empty), counted by max_deletions."""
+        return self.deactivates + self.deletes
 
     @property
     def memberships(self):
@@ -75,7 +91,7 @@ class Plan:
     @property
     def changed(self):
         """Whether anything differs."""
-        return bool(self.creates or self.updates or self.deletes)
+        return bool(self.creates or self.updates or self.deactivates or self.deletes)
 
 
 def compare(spec, item, obj, options):
@@ -185,6 +201,29 @@ def _delete(spec, index, obj, item=None):
     return Change(DELETE, label, obj["id"], obj.get(spec.name_key), spec.to_item(obj, sorted(obj)), "", obj["id"])
 
 
+def _deactivate(spec, index, obj, item=None):
+    """isActive false through the bulk update: for a partial update the id and isActive only; for a full update
+    (organizations) the object's current fields, so that nothing else is reset. The wait reads isActive back."""
+    label = item_label(spec, index, item) if item is not None else object_label(spec, obj["id"], obj.get(spec.name_key))
+    body = spec.to_item(obj, spec.full_update_keys) if spec.full_update_keys else {"id": obj["id"]}
+    body["isActive"] = False
+    return Change(DEACTIVATE, label, obj["id"], obj.get(spec.name_key), {"isActive": True}, {"isActive": False}, body,
+                  {"isActive": False})
+
+
+def _inactive(obj):
+    """Whether an object is already off (isActive false; an object read without isActive counts as active)."""
+    return obj.get("isActive", True) is False
+
+
+def _remove(spec, index, obj, options, item=None):
+    """The change that removes `obj` under the removal option: a Change to delete or to deactivate, or None for an
+    object that is already inactive under deactivate."""
+    if options.get("removal") != "deactivate":
+        return _delete(spec, index, obj, item)
+    return None if _inactive(obj) else _deactivate(spec, index, obj, item)
+
+
 def _is_protected(spec, obj, protected):
     """Whether `protected` (casefolded names and ids) names `obj`: without regard to case, so that a protection
     never fails for a capital letter."""
@@ -194,7 +233,9 @@ def _is_protected(spec, obj, protected):
 def make_plan(spec, items, found, options, deferred=None, account=None, check=True):  # pylint: disable=too-many-arguments
     """The plan for `items`, given `found` (the current object of each item, or None).
 
-    options: state (present|absent), prune, max_deletions, protected, and the resource's own options.
+    options: state (present|absent), prune, max_deletions, protected, removal (delete|deactivate), and the
+    resource's own options. With removal deactivate, absent and prune set isActive false instead of deleting, an
+    object already inactive is no change, and a listed item without isActive is wanted active.
     deferred: {index: {key: [messages]}} from validation; an error about a value fails only if that
     value would be sent. account: every object of the account (only with prune).
     With `check`, raises Failure, naming every item, when the plan cannot be carried out as asked, or when
@@ -204,14 +245,20 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
     deferred = deferred or {}
     state = options.get("state", "present")
     protected = {str(name).casefold() for name in options.get("protected") or ()}
+    verb = removal_words(options)[0]
+    deactivating = options.get("removal") == "deactivate"
     creates, updates, deletes, unchanged, errors, warnings = [], [], [], [], [], []
     for index, (item, obj) in enumerate(zip(items, found)):
         if state == "absent":
             if obj is not None and _is_protected(spec, obj, protected):
-                errors.append("%s: is protected (the protected option names it), and state: absent would delete it:"
-                              " remove it from %s, or from protected" % (item_label(spec, index, item), spec.option))
+                errors.append("%s: is protected (the protected option names it), and state: absent would %s it:"
+                              " remove it from %s, or from protected" % (item_label(spec, index, item), verb, spec.option))
             elif obj is not None:
-                deletes.append(_delete(spec, index, obj, item))
+                change = _remove(spec, index, obj, options, item)
+                if change is None:
+                    unchanged.append(obj["id"])
+                else:
+                    deletes.append(change)
         elif obj is None and "id" in item:
             errors.append("%s: no %s with id %s" % (item_label(spec, index, item), spec.noun, clip(item["id"])))
             for messages in deferred.get(index, {}).values():
@@ -219,6 +266,8 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
         elif obj is None:
             creates.append(_create(spec, index, item, deferred.get(index, {}), errors))
         else:
+            if deactivating and "isActive" not in item:
+                item = dict(item, isActive=True)  # under deactivate, listed means active: a leaver put back returns
             change = _update(spec, index, item, obj, options, deferred.get(index, {}), errors, warnings)
             if change is None:
                 unchanged.append(obj["id"])
@@ -230,16 +279,20 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
         for obj in account or ():
             if obj["id"] in listed:
                 continue
+            if deactivating and _inactive(obj):
+                continue  # already off: prune leaves it alone
             if _is_protected(spec, obj, protected):
                 kept.append({"id": obj["id"], spec.name_key: obj.get(spec.name_key)})
             else:
-                deletes.append(_delete(spec, None, obj))
+                deletes.append(_remove(spec, None, obj, options))
         warnings += _protected_warnings(spec, kept, options.get("protected") or (), account or ())
-    plan = Plan(creates, updates, deletes, unchanged, warnings, kept, errors)
+    deactivates = [change for change in deletes if change.action == DEACTIVATE]
+    deletes = [change for change in deletes if change.action == DELETE]
+    plan = Plan(creates, updates, deletes, unchanged, warnings, kept, errors, deactivates)
     if check:
         if errors:
             raise Failure("%s. Nothing was written." % join_errors(errors), errors=errors)
-        check_deletions(spec, deletes, options.get("max_deletions"))
+        check_deletions(spec, plan.removals, options.get("max_deletions"))
     return plan
 
 
@@ -257,15 +310,18 @@ def _protected_warnings(spec, kept, protected, account):
     return warnings
 
 
-def check_deletions(spec, deletes, limit):
-    """Fail, before any write, when a run would delete more objects than `limit` allows."""
-    if limit is None or len(deletes) <= limit:
+def check_deletions(spec, removals, limit):
+    """Fail, before any write, when a run would delete (or deactivate) more objects than `limit` allows."""
+    if limit is None or len(removals) <= limit:
         return
-    names = ["%s (%s)" % (change.id, change.name) for change in deletes]
-    raise Failure("This run would delete %s, more than max_deletions (%d): %s. Nothing was written. "
-                  "Check the list (an empty or truncated list with prune deletes everything not listed), "
-                  "or raise max_deletions to at least %d." % (plural(len(deletes), spec.noun), limit, some(names, 10), len(deletes)),
-                  would_delete=len(deletes))
+    deactivating = any(change.action == DEACTIVATE for change in removals)
+    verb, verbs, _done = REMOVAL_WORDS["deactivate" if deactivating else "delete"]
+    names = ["%s (%s)" % (change.id, change.name) for change in removals]
+    values = (verb, plural(len(removals), spec.noun), limit, some(names, 10), verbs, len(removals))
+    raise Failure("This run would %s %s, more than max_deletions (%d): %s. Nothing was written. "
+                  "Check the list (an empty or truncated list with prune %s everything not listed), "
+                  "or raise max_deletions to at least %d." % values,
+                  **{"would_" + verb: len(removals)})
 
 
 def _references(spec, change):

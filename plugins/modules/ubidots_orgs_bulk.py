@@ -131,6 +131,14 @@ deleted_ids:
   returned: success
   type: list
   elements: str
+deactivated:
+  description:
+    - Ids of the organizations deactivated (planned, in check mode) with O(removal=deactivate), by O(state=absent) or
+      O(prune=true); an organization already inactive is not among them. Empty with O(removal=delete).
+  returned: success
+  type: list
+  elements: str
+  version_added: 0.2.0
 unchanged_ids:
   description: Ids of the listed organizations that already had the wanted values.
   returned: success
@@ -138,7 +146,7 @@ unchanged_ids:
   elements: str
 changes:
   description:
-    - One entry per created, updated or deleted organization, in the order they are sent, with the changed keys
+    - One entry per created, updated, deactivated or deleted organization, in the order they are sent, with the changed keys
       before and after (V("") for nothing). C(id) is null for an organization not created yet.
     - At most O(changes_limit) entries; RV(changes_omitted) counts the others.
   returned: success
@@ -159,10 +167,10 @@ protected:
   elements: dict
   sample: [{id: 409dba9c67d3bb19f554, label: headquarters}]
 counts:
-  description: How many organizations the run creates, updates, deletes and leaves unchanged (always complete).
+  description: How many organizations the run creates, updates, deactivates, deletes and leaves unchanged (always complete).
   returned: success
   type: dict
-  sample: {created: 1, updated: 2, deleted: 0, unchanged: 37}
+  sample: {created: 1, updated: 2, deleted: 0, deactivated: 0, unchanged: 37}
 changes_omitted:
   description:
     - How many changed organizations RV(changes) and the diff leave out, past O(changes_limit) (0 when none is left out).
@@ -218,6 +226,12 @@ would_delete:
   returned: failure
   type: int
   sample: 25
+would_deactivate:
+  description: With O(removal=deactivate), when the run would deactivate more organizations than O(max_deletions) allows, how many; nothing was written.
+  returned: failure
+  type: int
+  sample: 25
+  version_added: 0.2.0
 pending_ids:
   description:
     - When O(wait=true) and the changes did not show within O(wait_timeout), the organizations read back (the

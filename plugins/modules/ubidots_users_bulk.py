@@ -127,12 +127,13 @@ EXAMPLES = r"""
   run_once: true
   delegate_to: localhost
 
-- name: Remove leavers
+- name: Switch leavers off (isActive false, one bulk update; listing them again brings them back)
   ubidots.industrial.ubidots_users_bulk:
     users:
       - username: contractor-01
       - username: contractor-02
     state: absent
+    removal: deactivate
   run_once: true
   delegate_to: localhost
 
@@ -180,6 +181,14 @@ deleted_ids:
   type: list
   elements: str
   sample: [5f9a1c3e2b4d6f8a0c1e]
+deactivated:
+  description:
+    - Ids of the users deactivated (planned, in check mode) with O(removal=deactivate), by O(state=absent) or
+      O(prune=true); an user already inactive is not among them. Empty with O(removal=delete).
+  returned: success
+  type: list
+  elements: str
+  version_added: 0.2.0
 unchanged_ids:
   description: Ids of the listed users that already had the wanted values.
   returned: success
@@ -188,7 +197,7 @@ unchanged_ids:
   sample: [445da83878abc3c75756]
 changes:
   description:
-    - One entry per created, updated or deleted user, in the order they are sent, with the changed keys before
+    - One entry per created, updated, deactivated or deleted user, in the order they are sent, with the changed keys before
       and after (V("") for nothing); passwords masked. C(id) is null for a created user (its id is in
       RV(accepted_ids) only when a later request fails).
     - At most O(changes_limit) entries; RV(changes_omitted) counts the others.
@@ -210,10 +219,10 @@ protected:
   elements: dict
   sample: [{id: 409dba9c67d3bb19f554, username: admin}]
 counts:
-  description: How many users the run creates, updates, deletes and leaves unchanged (always complete).
+  description: How many users the run creates, updates, deactivates, deletes and leaves unchanged (always complete).
   returned: success
   type: dict
-  sample: {created: 1, updated: 2, deleted: 0, unchanged: 37}
+  sample: {created: 1, updated: 2, deleted: 0, deactivated: 0, unchanged: 37}
 changes_omitted:
   description:
     - How many changed users RV(changes) and the diff leave out, past O(changes_limit) (0 when none is left out).
@@ -279,6 +288,12 @@ would_delete:
   returned: failure
   type: int
   sample: 25
+would_deactivate:
+  description: With O(removal=deactivate), when the run would deactivate more users than O(max_deletions) allows, how many; nothing was written.
+  returned: failure
+  type: int
+  sample: 25
+  version_added: 0.2.0
 pending_ids:
   description:
     - When O(wait=true) and the changes did not show within O(wait_timeout), the users read back (the last of

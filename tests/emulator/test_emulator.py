@@ -916,6 +916,29 @@ def test_log_redacts_tokens_and_passwords(api, emu):
     assert emu.clear_log() == 4 and emu.log() == []
 
 
+def test_last_login_is_read_only_and_kept_by_bulk_updates_of_is_active(api, emu):
+    """lastLogin (a time or null, read-only: doc) survives partial and full bulk updates; isActive is written."""
+    emu.update_object("users", "~carol", {"lastLogin": "2025-01-01T00:00:00.000000Z"})
+    assert bulk(api, "PATCH", USERS_BULK, [{"id": CAROL, "isActive": False}]).status_code == 200
+    read = get(api, USERS + CAROL).json()
+    assert read["isActive"] is False and read["lastLogin"] == "2025-01-01T00:00:00.000000Z"
+    assert bulk(api, "POST", USERS_BULK, [{"id": CAROL, "username": "carol", "email": "carol@example.com"}]).status_code == 200
+    read = get(api, USERS + CAROL).json()
+    assert read["isActive"] is True, "a full update resets isActive to its default"
+    assert read["lastLogin"] == "2025-01-01T00:00:00.000000Z", "and keeps the read-only lastLogin"
+    refused = bulk(api, "PATCH", USERS_BULK, [{"id": CAROL, "lastLogin": None}])
+    assert refused.status_code == 400 and refused.json()["detail"] == {"0": {"lastLogin": ["This field is read-only."]}}
+    made = api.post(api.base + USERS, json={"username": "newbie", "email": "newbie@example.com", "password": "Newbie-Pass-1"})
+    assert made.status_code == 201 and made.json()["lastLogin"] is None, "a new user never logged in"
+
+
+@pytest.mark.parametrize("value", ["yesterday", 17, "2025-13-01T00:00:00Z"])
+def test_update_object_refuses_a_last_login_that_is_not_a_time_or_null(emu, value):
+    with pytest.raises(ValueError, match="lastLogin"):
+        emu.update_object("users", "~carol", {"lastLogin": value})
+    emu.update_object("users", "~carol", {"lastLogin": None})
+
+
 def test_log_is_a_copy(api, emu):
     get(api, USERS)
     emu.log()[0]["method"] = "HACKED"

@@ -85,7 +85,7 @@ def test_changes_and_diff_are_bounded_and_the_ids_complete(emulator, run_playboo
     result = check.result
     assert len(result["changes"]) == 2 and result["changes_omitted"] == 3
     assert result["changed_ids"] == [u["id"] for u in users]
-    assert result["counts"] == {"created": 0, "updated": 5, "deleted": 0, "unchanged": 0}
+    assert result["counts"] == {"created": 0, "updated": 5, "deleted": 0, "deactivated": 0, "unchanged": 0}
     assert len(result["diff"]) == 3 and "and 3 more users (not shown: changes_limit is 2)" in result["diff"][-1]["after"]
     assert "and 3 more users" in check.stdout
     everything = run_playbook(users_task(items, changes_limit=0), check=True).result

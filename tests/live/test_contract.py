@@ -7,6 +7,8 @@ account, a failure here means the docs (or our reading of them) and the API diff
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 BULK = {"X-Bulk-Operation": "True"}
@@ -150,6 +152,38 @@ def test_bulk_update_answers_task_and_applies(api, observe, wait_until):
     shown, seconds = wait_until(lambda: api.request("GET", "/users/%s/" % user["id"]).json().get("lastName") == "Bulk")
     observe("seconds until a bulk update shows", seconds)
     assert shown, "the bulk update did not show within 120 s"
+
+
+def test_bulk_update_of_is_active_reads_back(api, observe, wait_until):
+    """isActive is written by the bulk update and reads back; lastLogin (read-only, null: never logged in) is null
+    for a new user and no update changes it. The access review and inactive_for_days read both."""
+    user = _user(api, "active")
+    created = api.request("GET", "/users/%s/" % user["id"], params={"fields": "id,isActive,lastLogin"}).json()
+    observe("a new user's isActive, lastLogin", "%r, %r" % (created.get("isActive"), created.get("lastLogin")))
+    assert created.get("isActive") is True and "lastLogin" in created and created["lastLogin"] is None
+    answer = api.request("PATCH", "/users/_/bulk/update/", headers=BULK, json=[{"id": user["id"], "isActive": False}])
+    assert answer.status_code in (200, 201, 202), answer.text[:300]
+
+    def deactivated():
+        read = api.request("GET", "/users/%s/" % user["id"], params={"fields": "id,isActive,lastLogin"}).json()
+        return read if read.get("isActive") is False else None
+
+    read, seconds = wait_until(deactivated)
+    observe("seconds until isActive false shows", seconds)
+    assert read, "isActive false did not show within %s s" % seconds
+    assert read["lastLogin"] is None
+
+
+def test_last_login_is_an_iso_time_or_null(api, observe):
+    """The users' lastLogin values the account holds (read only) are ISO 8601 times or null, as the modules read them."""
+    answer = api.request("GET", "/users/", params={"fields": "id,lastLogin", "page_size": 50})
+    assert answer.status_code == 200, answer.text[:300]
+    values = [user.get("lastLogin") for user in answer.json()["results"]]
+    shown = [value for value in values if value is not None]
+    observe("lastLogin values (first 3 that are set)", shown[:3])
+    for value in shown:
+        assert isinstance(value, str), value
+        datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
 
 
 def test_bulk_update_items_show_in_their_order(api, observe, wait_until):

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 
 from .common import (
     Invalid, MAX_USERNAME_LENGTH, ORG_BACKDOOR, ORG_DEFAULTS, ORG_READ_ONLY, ORG_REQUIRED_CREATE, ORG_REQUIRED_FULL,
@@ -96,6 +97,10 @@ class StoreWrites:
                 changes[name] = copy.deepcopy(value)
                 continue
             if name in extra:
+                if name == "lastLogin" and not _is_time_or_null(value):
+                    errors[name] = ["Datetime has wrong format. Use one of these formats instead: "
+                                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]
+                    continue
                 changes[name] = copy.deepcopy(value)
                 continue
             if name in read_only:
@@ -363,3 +368,17 @@ class StoreWrites:
         rec["organizations"] = {o: r for o, r in rec["organizations"].items() if o not in gone}
         if rec["defaultOrganization"] in gone:
             rec["defaultOrganization"] = None
+
+
+def _is_time_or_null(value):
+    """lastLogin is a time or null (user read shape: doc); the emulator keeps it as the ISO 8601 text it was given."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value[:-1] + "+00:00" if value.endswith("Z") else value
+    try:
+        datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return "T" in value

@@ -61,3 +61,11 @@ def test_deletions_are_named_by_id_and_username_as_the_updates_are():
                    changes=[update("a1", "alice", lastName="X"), {"action": "delete", "id": "d4", "username": "dave"}])
     summary = drift_summary([found], [call("only")], "users")
     assert summary.endswith("To delete (2): d4 dave, e5.")  # e5 past changes_limit: its id alone
+
+
+def test_deactivations_are_named_to_deactivate_not_to_delete():
+    found = dict(result(unchanged_ids=["a1"]), changed=True, deactivated=["d4", "e5"],
+                 changes=[{"action": "deactivate", "id": "d4", "username": "dave", "before": {"isActive": True},
+                           "after": {"isActive": False}}])
+    summary = drift_summary([found], [call("x")], "users")
+    assert summary == "Drift: 0 of 1 users differ from the desired state. To deactivate (2): d4 dave, e5."

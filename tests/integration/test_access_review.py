@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unused accounts (ubidots_users_info inactive_for_days) and the access review playbook, run for real."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+import requests
+from ubidots_emulator import generate
+
+from conftest import api_log
+
+USERS_LIST = "/api/v2.0/users"
+
+
+def iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def memberships(emulator):
+    """{username: [(organization label, role label)]}, as the API shows them (state() leaves memberships out)."""
+    answer = requests.get(emulator.url + USERS_LIST + "/", params={"fields": "username,organizations", "page_size": 1000},
+                          headers={"X-Auth-Token": emulator.token}, timeout=10)
+    return {u["username"]: [(m["label"], m["role"]["label"]) for m in u["organizations"]] for u in answer.json()["results"]}
+
+
+def user_reads(emulator):
+    return [e for e in api_log(emulator, "GET") if e["path"].rstrip("/") == USERS_LIST]
+
+
+def test_inactive_for_days_at_the_boundary_and_for_never(emulator, run_playbook):
+    now = datetime.now(timezone.utc)
+    emulator.update_object("users", "~alice", {"lastLogin": iso(now - timedelta(days=30) + timedelta(hours=1))})
+    emulator.update_object("users", "~bob", {"lastLogin": iso(now - timedelta(days=30) - timedelta(hours=1))})
+    emulator.update_object("users", "~carol", {"lastLogin": iso(now - timedelta(days=2))})
+    emulator.update_object("users", "~erin", {"lastLogin": None})  # deactivated, never logged in: not listed
+    run = run_playbook({"name": "unused", "ubidots.industrial.ubidots_users_info": {"inactive_for_days": 30}}, check=True)
+    assert run.rc == 0, run.output
+    result = run.result
+    state = {u["username"]: u for u in emulator.state()["users"]}
+    expected = sorted(name for name, u in state.items()
+                      if u["isActive"] and name not in ("alice", "carol"))
+    assert sorted(u["username"] for u in result["inactive_users"]) == expected
+    assert "bob" in expected and "admin" in expected and "dave" in expected  # older, fixture's 2024, never
+    bob = next(u for u in result["inactive_users"] if u["username"] == "bob")
+    assert bob == {"id": state["bob"]["id"], "username": "bob", "email": "bob@example.com", "isActive": True,
+                   "lastLogin": state["bob"]["lastLogin"], "organizations": [{"label": "org2", "role": "viewer"}]}
+    assert next(u for u in result["inactive_users"] if u["username"] == "dave")["lastLogin"] is None
+    assert all("lastLogin" not in u for u in result["users"]), "users stay in the bulk module's item shape"
+    assert not [e for e in emulator.log() if e["method"] != "GET"]
+
+
+def test_inactive_for_days_reads_with_as_many_requests_as_an_ordinary_listing(emulator, run_playbook):
+    emulator.set_state(users=generate(1100, 0)["users"])  # three pages of 500
+    plain = run_playbook({"name": "plain", "ubidots.industrial.ubidots_users_info": {}}, check=True)
+    assert plain.rc == 0, plain.output
+    plain_reads = len(user_reads(emulator))
+    emulator.clear_log()
+    unused = run_playbook({"name": "unused", "ubidots.industrial.ubidots_users_info": {"inactive_for_days": 90}},
+                          check=True)
+    assert unused.rc == 0, unused.output
+    assert plain_reads == 3 and len(user_reads(emulator)) == plain_reads
+    assert unused.result["api_calls"] == plain.result["api_calls"] == {"reads": 3, "writes": 0}
+    assert len(unused.result["inactive_users"]) == sum(1 for u in emulator.state()["users"] if u["isActive"])
+
+
+def test_access_review_writes_a_csv_and_a_summary_whose_numbers_match_the_account(emulator, run_playbook, tmp_path):
+    now = datetime.now(timezone.utc)
+    emulator.update_object("users", "~alice", {"lastLogin": iso(now - timedelta(days=1))})
+    emulator.update_object("users", "~bob", {"lastLogin": iso(now - timedelta(days=45))})
+    emulator.update_object("users", "~carol", {"lastLogin": iso(now - timedelta(days=100)), "firstName": "C"})
+    work = tmp_path / "work"
+    work.mkdir()
+    run = run_playbook([], playbook="ubidots.industrial.access_review",
+                       extra_vars={"report_dir": "reports", "unused_days": 30}, cwd=str(work))
+    assert run.rc == 0, run.output
+    assert not [e for e in emulator.log() if e["method"] != "GET"], "nothing written to the account"
+    state = emulator.state()
+    users = {u["username"]: u for u in state["users"]}
+
+    rows = list(csv.DictReader(io.StringIO((work / "reports/access-review.csv").read_text())))
+    assert list(rows[0]) == ["username", "email", "isActive", "lastLogin", "organization", "role"]
+    held = memberships(emulator)
+    expected = [(name, label, role) for name, pairs in held.items() for label, role in pairs]
+    expected += [(name, "", "") for name, pairs in held.items() if not pairs]
+    assert sorted(held) == sorted(users)
+    assert sorted((r["username"], r["organization"], r["role"]) for r in rows) == sorted(expected)
+    bob = next(r for r in rows if r["username"] == "bob")
+    assert bob["lastLogin"] == users["bob"]["lastLogin"] and bob["isActive"] == "true"
+    assert next(r for r in rows if r["username"] == "erin")["isActive"] == "false"
+
+    summary = (work / "reports/access-review.md").read_text()
+    active = [u for u in users.values() if u["isActive"]]
+    never = [u for u in users.values() if u["lastLogin"] is None]
+    unused = sorted(u["username"] for u in active if u["lastLogin"] is None or u["username"] in ("admin", "bob", "carol"))
+    assert "| Users | %d |" % len(users) in summary
+    assert "| Active (`isActive` true) | %d |" % len(active) in summary
+    assert "| Inactive (`isActive` false) | %d |" % (len(users) - len(active)) in summary
+    assert "| Never logged in (`lastLogin` null) | %d |" % len(never) in summary
+    assert "| Unused for 30 days: active, last login before " in summary
+    assert " or never | %d |" % len(unused) in summary
+    listed = summary.split("## Unused active accounts")[1]
+    assert sorted(line.split("|")[1].strip() for line in listed.splitlines()
+                  if line.startswith("| ") and not line.startswith(("| username", "| ---"))) == unused
+    assert "| org1 | Organization 1 | admin |" in summary
+    assert "| legacy-site |" in summary and "| legacy-site | %s | none |" % next(
+        o["name"] for o in state["organizations"] if o["label"] == "legacy-site") in summary
+
+    for text in (summary, (work / "reports/access-review.csv").read_text()):
+        assert emulator.token not in text and "Pass-1" not in text and "password" not in text.lower()
+    assert str(work / "reports/access-review.csv") in run.stdout
+
+
+def test_access_review_prints_a_line_per_page_on_a_large_account(emulator, run_playbook, tmp_path):
+    emulator.set_state(users=generate(1100, 0)["users"])
+    run = run_playbook([], playbook="ubidots.industrial.access_review", extra_vars={"report_dir": str(tmp_path / "r")})
+    assert run.rc == 0, run.output
+    assert "users page 1 of 3" in run.stdout
+    assert "users page 2 of 3" in run.stdout and "users page 3 of 3" in run.stdout
+    assert len(user_reads(emulator)) == 3, "one request per page"
+    assert not [e for e in emulator.log() if e["method"] != "GET"]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r/access-review.csv").read_text())))
+    assert len({r["username"] for r in rows}) == len(emulator.state()["users"])
+    assert "| Users | %d |" % len(emulator.state()["users"]) in (tmp_path / "r/access-review.md").read_text()
