@@ -108,6 +108,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.ubidots.industrial.plugins.filter.desired_state import check_gathered, merge_hosts
 from ansible_collections.ubidots.industrial.plugins.module_utils._identity import identities
+from ansible_collections.ubidots.industrial.plugins.module_utils._messages import some
 from ansible_collections.ubidots.industrial.plugins.module_utils._resources import RESOURCES
 
 ACCOUNT = ("ubidots_api_url", "ubidots_api_token")
@@ -143,13 +144,6 @@ def _url_key(url):
     scheme = parts.scheme.lower()
     netloc = parts.hostname + ("" if port in (None, {"https": 443, "http": 80}.get(scheme)) else ":%d" % port)
     return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
-
-
-def _names(names, most=None):
-    names = list(names)
-    if most and len(names) > most:
-        return "%s and %d more" % (", ".join(names[:most]), len(names) - most)
-    return ", ".join(names)
 
 
 def _shown(value):
@@ -316,7 +310,7 @@ def bulk_calls(sources, kind, options=None, failed=None, outside=None, limit="")
                 "state": key[2], "hosts": hosts, "desired": desired, "fail_on_drift": bool(first.get("ubidots_fail_on_drift")),
                 "options": {name[len("ubidots_"):]: value for name, value in first.items()
                             if name not in ACCOUNT + (STATE,) + ROLE_ONLY},
-                "label": "%s, state %s, hosts %s" % (account(key[0]), key[2], _names(hosts, HOSTS_SHOWN)),
+                "label": "%s, state %s, hosts %s" % (account(key[0]), key[2], some(hosts, HOSTS_SHOWN)),
                 "about": {"api_url": account(key[0]) if key[0] else "", "state": key[2], "hosts": hosts},
             })
             problems += _disagreements(members, "%s, state %s" % (account(key[0]), key[2]))
@@ -346,7 +340,7 @@ def bulk_calls(sources, kind, options=None, failed=None, outside=None, limit="")
     left_out = _left_out(sources, pruning, dict(outside or {}), kind) if pruning else []
     if left_out:
         problems.append("ubidots_prune would delete the %s that hosts outside this play declare (%s)%s, or without"
-                        " ubidots_prune." % (kind, _names(left_out, SHOWN), (
+                        " ubidots_prune." % (kind, some(left_out, SHOWN), (
                             ", as the play runs with --limit %s: run it without --limit (or with one that takes in every"
                             " host that declares %s)" % (limit, kind)) if limit else (
                             ": run it on every host that declares %s (the group that holds them, or all)" % kind)))

@@ -180,14 +180,10 @@ def _result_id(change):
 def _named(spec, change, parts=()):
     """How a failure message names an object: as in the result lists, with the name of one this run created,
     and what earlier requests already applied of one that failed or was not sent."""
+    text = str(change.known_id) if change.known_id is not None else "new %s" % clip(change.name)
     notes = []
     if change.action == CREATE and change.known_id is not None:
-        text = str(change.known_id)
         notes.append("new, %s %s" % (spec.name_key, clip(change.name)))
-    elif change.known_id is None:
-        text = "new %s" % clip(change.name)
-    else:
-        text = str(change.known_id)
     if parts:
         notes.append("partly applied: %s" % ", ".join(parts))
     return text + (" (%s)" % "; ".join(notes) if notes else "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._client import API_PREFIX, LIST_PAGE_SIZE, UbidotsError
+from ansible_collections.ubidots.industrial.plugins.module_utils._client import API_PREFIX, UbidotsError
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure
 
 # The keys of a user in the access-review shape, besides its memberships (organizations).
@@ -91,11 +91,16 @@ def run_info(module, spec, name_option, now=None):
 
 
 def _one_page(client, path, query, page):
-    """One page of a listing: (objects, {page, pages, total}); pages counts by the size the server answered."""
-    query = dict(query, page=page, page_size=LIST_PAGE_SIZE)
-    answer = client.request("GET", API_PREFIX + path, params=query)
-    if not isinstance(answer, dict) or not isinstance(answer.get("results"), list) or \
-            not isinstance(answer.get("count"), int):
+    """One page of a listing: (objects, {page, pages, total}); pages counts by the size the server answered.
+
+    Read with the client's listing reader (which checks the envelope and every object), without following `next`.
+    """
+    reader = client.pages(path, dict(query, page=page))
+    try:
+        answer = next(reader)
+    finally:
+        reader.close()
+    if not isinstance(answer.get("count"), int):
         raise UbidotsError("GET %s%s: the answer is not a paginated listing {count, next, previous, results}." % (
             API_PREFIX, path), method="GET", path=API_PREFIX + path)
     objects = answer["results"]
@@ -103,12 +108,9 @@ def _one_page(client, path, query, page):
     if not answer.get("next"):
         pages = page
     else:
-        # The server may answer fewer than asked for (its own maximum): a full page tells its page size.
         pages = max(page + 1, -(-total // max(1, len(objects))))
     return objects, {"page": page, "pages": pages, "total": total}
 
-
-# -- accounts, in UTC ------------------------------------------------------------------------------------------
 
 def parse_time(value):
     """A lastLogin as an aware UTC datetime; None for never. ISO 8601 (no offset: UTC) or epoch milliseconds."""

@@ -247,7 +247,7 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
     protected = {str(name).casefold() for name in options.get("protected") or ()}
     verb = removal_words(options)[0]
     deactivating = options.get("removal") == "deactivate"
-    creates, updates, deletes, unchanged, errors, warnings = [], [], [], [], [], []
+    creates, updates, removals, unchanged, errors, warnings = [], [], [], [], [], []
     for index, (item, obj) in enumerate(zip(items, found)):
         if state == "absent":
             if obj is not None and _is_protected(spec, obj, protected):
@@ -258,7 +258,7 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
                 if change is None:
                     unchanged.append(obj["id"])
                 else:
-                    deletes.append(change)
+                    removals.append(change)
         elif obj is None and "id" in item:
             errors.append("%s: no %s with id %s" % (item_label(spec, index, item), spec.noun, clip(item["id"])))
             for messages in deferred.get(index, {}).values():
@@ -284,10 +284,11 @@ def make_plan(spec, items, found, options, deferred=None, account=None, check=Tr
             if _is_protected(spec, obj, protected):
                 kept.append({"id": obj["id"], spec.name_key: obj.get(spec.name_key)})
             else:
-                deletes.append(_remove(spec, None, obj, options))
+                removals.append(_remove(spec, None, obj, options))
         warnings += _protected_warnings(spec, kept, options.get("protected") or (), account or ())
-    deactivates = [change for change in deletes if change.action == DEACTIVATE]
-    deletes = [change for change in deletes if change.action == DELETE]
+    # One removal per run (the removal option): deletes, or deactivations.
+    deactivates = [change for change in removals if change.action == DEACTIVATE]
+    deletes = [change for change in removals if change.action == DELETE]
     plan = Plan(creates, updates, deletes, unchanged, warnings, kept, errors, deactivates)
     if check:
         if errors:
