@@ -11,17 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "emulator"))
+sys.path.insert(0, str(REPO / "tests" / "support"))
 
-from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from ubidots_testing import BIN, CALLBACKS, to_yaml  # noqa: E402  pylint: disable=wrong-import-position
 from conftest_reliability import pytest_configure as _reliability_configure  # noqa: E402  pylint: disable=wrong-import-position
 
-BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
-CALLBACKS = HERE / "callback_plugins"
 # UBIDOTS_INTEGRATION_SUBSET=core runs only the tests marked `core` here: one of each thing the modules,
 # roles and playbooks ask of ansible-core (check mode, diff, no_log, the invocation log and echo, argument
 # specs, module_defaults, roles and playbooks), for the series `make test` does not run in full
@@ -60,14 +57,6 @@ def collections_path(tmp_path_factory):
     return root
 
 
-@pytest.fixture
-def emulator():
-    """A fresh emulator with the default fixture; stopped after the test."""
-    emu = Emulator(idle_timeout=300).start()
-    try:
-        yield emu
-    finally:
-        emu.stop()
 
 
 class PlaybookRun:
@@ -89,10 +78,6 @@ class PlaybookRun:
         """Everything printed."""
         return self.stdout + self.stderr
 
-
-def to_yaml(value):
-    """JSON is YAML: playbooks are written as JSON so that every value stays what the test meant."""
-    return json.dumps(value, indent=2)
 
 
 @pytest.fixture
@@ -157,32 +142,3 @@ def run_playbook(collections_path, emulator, tmp_path):
     return run
 
 
-def api_log(emulator, method=None, path_part=None):
-    """The emulator's request log, filtered."""
-    return [e for e in emulator.log()
-            if (method is None or e["method"] == method) and (path_part is None or path_part in e["path"])]
-
-
-def writes(emulator):
-    """The bulk writes the emulator received."""
-    return api_log(emulator, path_part="/bulk/")
-
-
-def header(entry, name):
-    """A header of a logged request, whatever its case."""
-    return next((value for key, value in entry["headers"].items() if key.lower() == name.lower()), None)
-
-
-def write_yaml(path, content):
-    """Write a YAML file, creating its directory; keys stay in their order (the order of the hosts)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(content, sort_keys=False))
-    return path
-
-
-def inventory(tmp_path, hosts, group_vars=None):
-    """An inventory file: group `plants` holding `hosts` ({name: host vars}, in this order), with group vars."""
-    plants = {"hosts": hosts}
-    if group_vars:
-        plants["vars"] = group_vars
-    return write_yaml(tmp_path / "inventory.yml", {"all": {"children": {"plants": plants}}})

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 from ubidots_emulator import generate
 
-from conftest import api_log
+from ubidots_testing import api_log
 
 USERS_LIST = "/api/v2.0/users"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import api_log
+from ubidots_testing import api_log
 
 from ubidots_emulator import Emulator, generate
 

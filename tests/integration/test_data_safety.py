@@ -14,7 +14,7 @@ import secrets
 
 import pytest
 
-from conftest import to_yaml
+from ubidots_testing import to_yaml
 
 from ubidots_emulator import LEGACY_FIXTURE, Emulator
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import inventory
+from ubidots_testing import inventory
 from ubidots_emulator import generate
 
 USERS = "ubidots.industrial.ubidots_users_bulk"

@@ -22,7 +22,7 @@ import uuid
 import pytest
 import yaml
 
-from conftest import BIN, REPO, api_log
+from ubidots_testing import BIN, REPO, api_log
 
 OFFLINE = '''
 import socket

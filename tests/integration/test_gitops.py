@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import writes
+from ubidots_testing import writes
 
 
 def test_info_then_bulk_is_a_no_op_for_both_kinds(emulator, run_playbook):

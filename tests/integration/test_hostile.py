@@ -24,7 +24,7 @@ import certifi
 import pytest
 from ansible.release import __version__ as ANSIBLE_CORE
 
-from conftest import REPO, api_log
+from ubidots_testing import REPO, api_log
 
 from ubidots_emulator import Emulator, password_digest
 

@@ -11,7 +11,7 @@ import secrets
 
 import pytest
 
-from conftest import header
+from ubidots_testing import header
 
 from ubidots_emulator import generate, password_digest
 

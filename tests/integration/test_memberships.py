@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from conftest import api_log, header
+from ubidots_testing import api_log, header
 
 MODULE = "ubidots.industrial.ubidots_users_bulk"
 INFO = "ubidots.industrial.ubidots_users_info"

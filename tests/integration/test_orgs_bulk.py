@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import api_log, header, writes
+from ubidots_testing import api_log, header, writes
 
 MODULE = "ubidots.industrial.ubidots_orgs_bulk"
 BULK_PATH = "/api/v2.0/organizations/_/bulk/update/"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import api_log, writes
+from ubidots_testing import api_log, writes
 from ubidots_emulator import Emulator, generate
 
 USERS_PATH = "/api/v2.0/users/"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import api_log, inventory, write_yaml, writes
+from ubidots_testing import api_log, inventory, write_yaml, writes
 from ubidots_emulator import Emulator
 
 USERS_ROLE = {"hosts": "plants", "roles": ["ubidots.industrial.users"]}

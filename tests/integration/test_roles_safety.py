@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import inventory, write_yaml, writes
+from ubidots_testing import inventory, write_yaml, writes
 
 USERS = "/api/v2.0/users/_/bulk/update/"
 ORGS = "/api/v2.0/organizations/_/bulk/update/"

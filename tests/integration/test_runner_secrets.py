@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CALLBACKS
+from ubidots_testing import CALLBACKS
 
 ansible_runner = pytest.importorskip("ansible_runner")  # in the main venv (requirements-dev.txt); not in the matrix venvs
 

@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from conftest import api_log, header, writes
+from ubidots_testing import api_log, header, writes
 
 MODULE = "ubidots.industrial.ubidots_users_bulk"
 BULK_PATH = "/api/v2.0/users/_/bulk/update/"

@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared by every test directory: `ansible_collections.ubidots.industrial` importable from the checkout wherever
+it lies, the emulator and tests/support on the import path, and the `emulator` and `run_module` fixtures."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _collections_root():
+    for parent in REPO.parents:
+        if parent.name == "ansible_collections":
+            return parent.parent
+    root = Path(tempfile.mkdtemp(prefix="ubidots-tests-"))
+    (root / "ansible_collections" / "ubidots").mkdir(parents=True)
+    (root / "ansible_collections" / "ubidots" / "industrial").symlink_to(REPO, target_is_directory=True)
+    return root
+
+
+sys.path.insert(0, str(_collections_root()))
+sys.path.insert(0, str(REPO / "tests" / "emulator"))
+sys.path.insert(0, str(REPO / "tests" / "support"))
+
+from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from ubidots_testing import run_module_tasks  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture
+def emulator():
+    """A fresh emulator with the default fixture; stopped after the test."""
+    emu = Emulator(idle_timeout=300).start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def run_module(emulator):
+    """Run module tasks in this process against the emulator: ubidots_testing.run_module_tasks."""
+    def run(tasks, **options):
+        return run_module_tasks(emulator, tasks, **options)
+    return run

@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every test of the collection shares: the request log readers, task builders and the in-process module runner.
+
+`run_module_tasks` runs the collection's modules the way ansible-playbook would run one play of plain module tasks
+(arguments, check mode, diff, environment, `module_defaults`, `ignore_errors`), but in this process: each task's
+arguments go to the module's `main()` through ansible-core's module-args patching (the way ansible-core's own unit
+tests, amazon.aws and community.hashi_vault test modules), and the real client talks to the emulator over loopback.
+A run takes milliseconds where ansible-playbook takes seconds. What only Ansible shows (no_log in its output, -vvv,
+callbacks, roles, loops, templating, ansible-runner) stays in tests/integration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CALLBACKS = REPO / "tests" / "integration" / "callback_plugins"
+NAMESPACE = "ubidots.industrial."
+USERS_MODULE = NAMESPACE + "ubidots_users_bulk"
+ORGS_MODULE = NAMESPACE + "ubidots_orgs_bulk"
+TASK_KEYS = {"name", "register", "check_mode", "diff", "ignore_errors"}
+
+
+# -- the request log -------------------------------------------------------------------------------------------
+
+def api_log(emulator, method=None, path_part=None):
+    """The emulator's request log, filtered."""
+    return [e for e in emulator.log()
+            if (method is None or e["method"] == method) and (path_part is None or path_part in e["path"])]
+
+
+def writes(emulator):
+    """The bulk writes the emulator received."""
+    return api_log(emulator, path_part="/bulk/")
+
+
+def header(entry, name):
+    """A header of a logged request, whatever its case."""
+    return next((value for key, value in entry["headers"].items() if key.lower() == name.lower()), None)
+
+
+# -- tasks and files ---------------------------------------------------------------------------------------------
+
+def bulk_task(module, key, items, **options):
+    """One task of a bulk module: `key` (users or organizations) holds `items`, plus options."""
+    return {"name": key, module: dict({key: items}, **options), "register": "result"}
+
+
+def users_task(users, **options):
+    """One ubidots_users_bulk task."""
+    return bulk_task(USERS_MODULE, "users", users, **options)
+
+
+def orgs_task(organizations, **options):
+    """One ubidots_orgs_bulk task."""
+    return bulk_task(ORGS_MODULE, "organizations", organizations, **options)
+
+
+def by_name(emulator, kind):
+    """The emulator's current users (by username) or organizations (by label)."""
+    key = "username" if kind == "users" else "label"
+    return {o[key]: o for o in emulator.state()[kind]}
+
+
+def to_yaml(value):
+    """JSON is YAML: playbooks are written as JSON so that every value stays what the test meant."""
+    return json.dumps(value, indent=2)
+
+
+def write_yaml(path, content):
+    """Write a YAML file, creating its directory; keys stay in their order (the order of the hosts)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+    return path
+
+
+def inventory(tmp_path, hosts, group_vars=None):
+    """An inventory file: group `plants` holding `hosts` ({name: host vars}, in this order), with group vars."""
+    plants = {"hosts": hosts}
+    if group_vars:
+        plants["vars"] = group_vars
+    return write_yaml(tmp_path / "inventory.yml", {"all": {"children": {"plants": plants}}})
+
+
+# -- the in-process runner --------------------------------------------------------------------------------------
+
+class ModuleRun:
+    """What a run of tasks showed, with the names ansible-playbook runs use: exit status, results, output."""
+
+    def __init__(self, results, logged):
+        self.results = results
+        self.rc = 2 if any(r["status"] == "failed" and not r["ignored"] for r in results) else 0
+        self.logged = logged
+
+    @property
+    def result(self):
+        """The result of the first task."""
+        return self.results[0]["result"]
+
+    @property
+    def output(self):
+        """What a user would read of the results: every message and warning, then the results as JSON."""
+        lines = []
+        for entry in self.results:
+            result = entry["result"]
+            lines += [str(result.get("msg", ""))] + ["[WARNING]: %s" % w for w in _warnings(result)]
+            lines.append(json.dumps(result, sort_keys=True))
+        return "\n".join(lines)
+
+
+def _warnings(result):
+    """The warnings of a result as text, whatever the ansible-core series (2.19 may give dicts)."""
+    return [w.get("msg", str(w)) if isinstance(w, dict) else str(w) for w in result.get("warnings", [])]
+
+
+def _action_groups():
+    """meta/runtime.yml's action groups, by `group/<fqcn>` name."""
+    runtime = yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())
+    groups = {}
+    for name, members in (runtime.get("action_groups") or {}).items():
+        modules = {NAMESPACE + m for m in members if isinstance(m, str)}
+        groups["group/" + NAMESPACE + name] = modules
+        groups["group/" + name] = modules
+    return groups
+
+
+def _defaults_for(module, module_defaults):
+    """The `module_defaults` that apply to `module` (its FQCN or a group naming it), as Ansible merges them."""
+    merged = {}
+    groups = _action_groups()
+    for key, values in (module_defaults or {}).items():
+        if key == module or module in groups.get(key, ()):
+            merged.update(values)
+    return merged
+
+
+def _call_main(module, args, check, diff):
+    """Run `module`'s main() with `args`; its printed JSON result, and what it logged (syslog or journal)."""
+    from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils.common import warnings  # pylint: disable=import-outside-toplevel
+
+    params = dict(args, _ansible_check_mode=check, _ansible_diff=diff)
+    logged = []
+    warnings._global_warnings.clear()  # pylint: disable=protected-access
+    warnings._global_deprecations.clear()  # pylint: disable=protected-access
+    name = module[len(NAMESPACE):]
+    main = importlib.import_module("ansible_collections.ubidots.industrial.plugins.modules." + name).main
+    out = io.StringIO()
+    original_log = basic.AnsibleModule.log
+    basic.AnsibleModule.log = lambda self, msg, log_args=None: logged.append(msg)
+    try:
+        with _patched_args(basic, params), contextlib.redirect_stdout(out):
+            try:
+                main()
+            except SystemExit:
+                pass
+    finally:
+        basic.AnsibleModule.log = original_log
+    text = out.getvalue()
+    if not text.strip():
+        raise AssertionError("%s printed no result" % module)
+    return json.loads(text), logged
+
+
+@contextlib.contextmanager
+def _patched_args(basic, params):
+    """ansible-core's own module-args patching (2.19+), or the same done by hand (2.16-2.18)."""
+    try:
+        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": params}).encode()  # pylint: disable=protected-access
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
+        return
+    with patch_module_args(params):
+        yield
+
+
+@contextlib.contextmanager
+def _environment(values):
+    """os.environ with `values` set (None removes a variable), restored afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = str(value)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _module_of(task):
+    """The task's module FQCN and arguments; refuses what this runner does not do (ansible-playbook does)."""
+    modules = [k for k in task if k.startswith(NAMESPACE)]
+    others = set(task) - TASK_KEYS - set(modules)
+    if len(modules) != 1 or others:
+        raise ValueError("run_module runs one collection module per task (keys %s); use run_playbook for %s"
+                         % (sorted(TASK_KEYS), sorted(others) or "this task"))
+    args = task[modules[0]] or {}
+    if "{{" in json.dumps(args):
+        raise ValueError("run_module does not template; use run_playbook for a task using Jinja")
+    return modules[0], args
+
+
+def run_module_tasks(emulator, tasks, check=False, diff=False, env=None, token=None, url=None, play=None):
+    """Run `tasks` (a task or a list of plain module tasks) in this process, as one play would.
+
+    The module reads UBIDOTS_API_URL and UBIDOTS_TOKEN from the environment (the emulator's, or `url` / `token`;
+    in `env`, a value of None unsets a variable). `play` may give `module_defaults`. A failed task ends the run unless it has
+    `ignore_errors`. Returns a ModuleRun.
+    """
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    play = play or {}
+    unknown = set(play) - {"module_defaults"}
+    if unknown:
+        raise ValueError("run_module takes only module_defaults of a play, not %s; use run_playbook" % sorted(unknown))
+    variables = {"UBIDOTS_API_URL": url or emulator.url,
+                 "UBIDOTS_TOKEN": token if token is not None else emulator.token}
+    variables.update(env or {})
+    results, logged = [], []
+    with _environment(variables):
+        for task in tasks:
+            module, args = _module_of(task)
+            args = dict(_defaults_for(module, play.get("module_defaults")), **args)
+            task_check = task.get("check_mode", check)
+            task_diff = task.get("diff", diff)
+            result, lines = _call_main(module, args, task_check, task_diff)
+            logged += lines
+            failed = bool(result.get("failed"))
+            results.append({"task": task.get("name", module), "status": "failed" if failed else "ok",
+                            "ignored": failed and bool(task.get("ignore_errors")), "result": result})
+            if failed and not task.get("ignore_errors"):
+                break
+    return ModuleRun(results, logged)
