@@ -5,11 +5,13 @@ it lies, the emulator and tests/support on the import path, and the `emulator` a
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,6 +25,12 @@ def _collections_root():
     (root / "ansible_collections" / "ubidots" / "industrial").symlink_to(REPO, target_is_directory=True)
     return root
 
+
+# Hypothesis profiles: `quick` (the default: `make units`, `make pytest`) draws 25 examples per property, `full`
+# (HYPOTHESIS_PROFILE=full: `make test`) 200. Both print the seed of a failure to replay it.
+settings.register_profile("quick", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("full", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 sys.path.insert(0, str(_collections_root()))
 sys.path.insert(0, str(REPO / "tests" / "emulator"))

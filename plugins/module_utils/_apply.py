@@ -312,7 +312,7 @@ def _check_once(client, spec, pending, options):
         elif obj is None:
             done = False
         else:
-            _before, _after, sent, _skipped, separate = compare(spec, change.desired, obj, options)
-            done = not sent and not separate
+            comparison = compare(spec, change.desired, obj, options)
+            done = not comparison.sent and not comparison.separate
         if done:
             del pending[(by, value)]

@@ -46,19 +46,9 @@ def bulk_argument_spec(spec):
 
 
 def _check_options(params):
-    problems = []
-    if params["batch_size"] < 1:
-        problems.append("batch_size must be 1 or more, got %d." % params["batch_size"])
-    if params["wait_timeout"] < 0:
-        problems.append("wait_timeout must be 0 or more, got %d." % params["wait_timeout"])
-    if params["changes_limit"] < 0:
-        problems.append("changes_limit must be 0 (no limit) or more, got %d." % params["changes_limit"])
-    if params["max_deletions"] < 0:
-        problems.append("max_deletions must be 0 or more, got %d." % params["max_deletions"])
+    """What the options say together (each number's lowest value is checked with the connection options: _common)."""
     if params["prune"] and params["state"] == "absent":
-        problems.append("prune %s what is not listed, so it works only with state: present." % removal_words(params)[1])
-    if problems:
-        raise Failure(" ".join(problems))
+        raise Failure("prune %s what is not listed, so it works only with state: present." % removal_words(params)[1])
 
 
 def _check_empty_prune(spec, params):

@@ -27,9 +27,34 @@ except ImportError:
 
 HIDDEN = "NOT_LOGGING_PARAMETER"
 # A list argument longer than this (or than the module's changes_limit, if lower) is counted, not repeated, in
-# the result's `invocation` echo of the module arguments: at 1,000 items the echo was 111 kB of a 375 kB result,
-# about 0.07 s of every run to scrub, encode and decode (docs/performance.md), to repeat what the user wrote.
+# the result's `invocation` echo of the module arguments: repeating what the user wrote costs every large run
+# the time to scrub, encode and decode it (measured in docs/performance.md).
 ECHO_LIMIT = 100
+
+
+# The lowest value of every number option of the modules (the argument spec has no minimum), checked in one place
+# before any request: {option: (lowest, how the message says it, what the message adds when the value is 0)}.
+OPTION_MINIMUMS = {
+    "timeout": (1, "1 or more seconds", " (which would wait forever)"),
+    "retries": (0, "0 or more", ""),
+    "rate_limit": (0, "0 (off) or more", ""),
+    "batch_size": (1, "1 or more", ""),
+    "wait_timeout": (0, "0 or more", ""),
+    "changes_limit": (0, "0 (no limit) or more", ""),
+    "max_deletions": (0, "0 or more", ""),
+    "inactive_for_days": (0, "0 or more", ""),
+    "page": (1, "1 or more", ""),
+}
+
+
+def out_of_range(params):
+    """A sentence for each option of `params` below its lowest value (options not given, None, are left alone)."""
+    problems = []
+    for name, (lowest, words, at_zero) in OPTION_MINIMUMS.items():
+        value = params.get(name)
+        if value is not None and value < lowest:
+            problems.append("%s must be %s, got %s%s." % (name, words, value, at_zero if value == 0 else ""))
+    return problems
 
 
 def _name_the_token_variable(msg):
@@ -83,13 +108,9 @@ class UbidotsModule(AnsibleModule):
             self.fail_json(msg=problem)
         if not (self.params["api_token"] or "").strip():
             self.fail_json(msg="api_token is empty: set api_token (or token), or the UBIDOTS_TOKEN environment variable.")
-        for name in ("timeout", "retries"):
-            if self.params[name] < 0:
-                self.fail_json(msg="%s must be 0 or more, got %s." % (name, self.params[name]))
-        if self.params["timeout"] == 0:
-            self.fail_json(msg="timeout must be 1 or more seconds, got 0 (which would wait forever).")
-        if self.params["rate_limit"] < 0:
-            self.fail_json(msg="rate_limit must be 0 (off) or more, got %s." % self.params["rate_limit"])
+        problems = out_of_range(self.params)
+        if problems:
+            self.fail_json(msg=" ".join(problems))
 
     def _log_invocation(self):
         # Ansible logs the parameters to syslog / the journal before any module code runs, masking only

@@ -11,9 +11,9 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._schemas import
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 # -- a fast validity check ------------------------------------------------------------------------
-# jsonschema builds a validator object per keyword and per sub-schema of every item (~0.1 ms for a
-# user item), which made 100,000 items take 10-50 s. compile_check turns the small subset of
-# keywords our schemas use into plain Python closures (~20x faster). It only answers "valid or
+# jsonschema builds a validator object per keyword and per sub-schema of every item, too slow for
+# 100,000 items (docs/performance.md). compile_check turns the small subset of
+# keywords our schemas use into plain Python closures. It only answers "valid or
 # not": items it rejects go through jsonschema for the exact messages. A schema using any other
 # keyword gets no fast check (None), and the unit tests check that both always agree.
 

@@ -15,7 +15,7 @@ def cyclic_gc_paused():
     What the engine builds (the items, the objects read, the plan, the result) are trees of dicts and
     lists with no reference cycles: reference counting frees all of it, and the cyclic collector has
     nothing to find. It still wakes up every few hundred new containers, and now and then walks every
-    container alive; at 100,000 items those walks took half the time of the plan (docs/performance.md).
+    container alive, a large share of the plan's time at 100,000 items (docs/performance.md measures it).
     The few cycles the HTTP client may leave (an exception and its traceback, on a retry) wait for the
     collector's next pass or for the module process to end, a moment later. The collector is turned back
     on afterwards if it was on; nesting is harmless.

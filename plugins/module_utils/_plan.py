@@ -8,6 +8,8 @@ Pure functions on plain values: no HTTP, no Ansible, unit-tested on their own.
 
 from __future__ import annotations
 
+import collections
+
 from ansible_collections.ubidots.industrial.plugins.module_utils._messages import Failure, clip, item_label, join_errors, object_label, plural, some
 from ansible_collections.ubidots.industrial.plugins.module_utils._rules import WRITE_ONLY
 
@@ -94,10 +96,15 @@ class Plan:  # pylint: disable=too-many-instance-attributes
         return bool(self.creates or self.updates or self.deactivates or self.deletes)
 
 
+# What compare() finds between an item and its object: the keys that differ (`before` / `after`, as the diff shows
+# them), what to send for them in the bulk body (`sent`), the keys left out by their rule (`skipped`: a password with
+# update_password on_create or never), and {key: (assign, remove)} for keys sent with their own endpoints
+# (`separate`: memberships).
+Comparison = collections.namedtuple("Comparison", "before after sent skipped separate")
+
+
 def compare(spec, item, obj, options):
-    """(before, after, sent, skipped, separate): the keys of `item` that differ from `obj`, what to send
-    for them in the bulk body, the keys left out by their rule (a password with update_password on_create
-    or never), and {key: (assign, remove)} for keys sent with their own endpoints (memberships)."""
+    """The Comparison of `item` with its current object `obj`."""
     before, after, sent, skipped, separate = {}, {}, {}, [], {}
     for key, value in item.items():
         if key == "id" or (key == spec.name_key and "id" not in item):
@@ -121,7 +128,7 @@ def compare(spec, item, obj, options):
         before[key] = WRITE_ONLY if rule.secret else rule.current(obj, key)
         after[key] = rule.shown(wanted)
         sent[key] = wanted
-    return before, after, sent, skipped, separate
+    return Comparison(before, after, sent, skipped, separate)
 
 
 def _after_memberships(current, assign, remove):
@@ -134,7 +141,8 @@ def _after_memberships(current, assign, remove):
 
 
 def _update(spec, index, item, obj, options, deferred, errors, warnings):
-    before, after, sent, skipped, separate = compare(spec, item, obj, options)
+    comparison = compare(spec, item, obj, options)
+    sent, skipped, separate = comparison.sent, comparison.skipped, comparison.separate
     if skipped:
         warnings.append("%s: %s given but %s, so it is not sent to an existing %s."
                         % (item_label(spec, index, item), ", ".join(skipped), _option_words(spec, skipped, options), spec.noun))
@@ -157,7 +165,8 @@ def _update(spec, index, item, obj, options, deferred, errors, warnings):
     if body is not None:
         body["id"] = obj["id"]
     desired = _desired(spec, item)
-    change = Change(UPDATE, item_label(spec, index, item), obj["id"], obj.get(spec.name_key), before, after, body, desired)
+    change = Change(UPDATE, item_label(spec, index, item), obj["id"], obj.get(spec.name_key), comparison.before, comparison.after, body,
+                    desired)
     change.memberships = separate
     return change
 

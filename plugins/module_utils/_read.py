@@ -92,19 +92,18 @@ def _read_missing_keys(client, spec, found):
 
 
 def read_references(client, wanted):
-    """{kind: {id or label: object}} of what exists, for each kind in `wanted` ({kind: values}).
-
-    One read per kind: organizations are looked up by the wanted ids and labels; the other kinds
-    are listed whole (an account holds few roles, dashboards and apps).
-    """
+    """{kind: {id or label: object}} of what exists, for each kind in `wanted` ({kind: values}): one read per kind
+    and key, as its REFERENCE_KINDS entry says (a key is looked up only for the values the keys before it did not
+    find)."""
     known = {}
     for kind, values in wanted.items():
-        path, keys = REFERENCE_KINDS[kind]
-        if kind == "organizations":
-            # Most items name organizations by label: look those up first, and ids only for the rest.
-            objects = list(client.lookup(path, "label__in", sorted(values), list(keys)))
-            rest = values - {obj.get(key) for obj in objects for key in keys}
-            objects += list(client.lookup(path, "id__in", sorted(rest), list(keys))) if rest else []
+        path, keys, looked_up = REFERENCE_KINDS[kind]
+        if looked_up:
+            objects, rest = [], set(values)
+            for key in keys:
+                if rest:
+                    objects += client.lookup(path, key + "__in", sorted(rest), sorted(keys))
+                    rest = values - {obj.get(k) for obj in objects for k in keys}
         else:
             objects = client.list(path, {"fields": ",".join(keys)}, key=keys[0])
         known[kind] = {obj.get(key): obj for obj in objects for key in keys if obj.get(key)}

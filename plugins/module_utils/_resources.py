@@ -5,6 +5,8 @@ modules, the desired_state filter and the tests read everything that differs bet
 
 from __future__ import annotations
 
+import collections
+
 from ansible_collections.ubidots.industrial.plugins.module_utils._rules import (
     PLAIN,
     ContactRule,
@@ -134,14 +136,17 @@ RESOURCES = {spec.option: spec for spec in (USERS, ORGANIZATIONS)}
 # parameters, also when it fails before the engine runs (argument spec errors) and in the invocation log.
 SECRET_KEYS = frozenset(key for spec in RESOURCES.values() for key in spec.secret_keys)
 
-# Where the resources that items only point at are read, to resolve references before any write:
-# {kind: (path, keys an item may use)}. Organizations are read with id__in / label__in (documented);
-# roles (GET /roles/, documented, keyed by label) and dashboards (GET /dashboards/, public client
-# code only) are listed; a v2.0 list of apps is not documented: GET /apps/ is our assumption, checked by
-# the live contract suite.
+# What items only point at, resolved before any write. Each kind says where it is read, the keys an item may
+# name it by, and how: looked up by the wanted values (organizations: id__in / label__in, documented; labels
+# first, as most items name organizations by label), or listed whole (an account holds few roles, dashboards and
+# apps). Roles (GET /roles/, documented, keyed by label) and dashboards (GET /dashboards/, public client code
+# only) are listed; a v2.0 list of apps is not documented: GET /apps/ is our assumption, checked by the live
+# contract suite.
+ReferenceKind = collections.namedtuple("ReferenceKind", "path keys looked_up")
+
 REFERENCE_KINDS = {
-    "organizations": ("/organizations/", ("id", "label")),
-    "roles": ("/roles/", ("label",)),
-    "dashboards": ("/dashboards/", ("id", "label")),
-    "apps": ("/apps/", ("id", "label")),
+    "organizations": ReferenceKind("/organizations/", ("label", "id"), looked_up=True),
+    "roles": ReferenceKind("/roles/", ("label",), looked_up=False),
+    "dashboards": ReferenceKind("/dashboards/", ("id", "label"), looked_up=False),
+    "apps": ReferenceKind("/apps/", ("id", "label"), looked_up=False),
 }

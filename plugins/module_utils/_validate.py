@@ -12,6 +12,7 @@ identity, a secret) fails at once, before any request.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import json
@@ -23,7 +24,7 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._messages impor
 from ansible_collections.ubidots.industrial.plugins.module_utils._schemas import EMAIL_PATTERN
 
 # jsonschema is imported only when an item fails the fast check (compile_check), for the exact messages:
-# a run whose items are all valid never pays for its import (about 0.07 s, a sixth of the module's imports).
+# a run whose items are all valid never pays for its import (its cost: docs/performance.md).
 # The module checks that it is installed, and new enough, before any request (jsonschema_problem).
 JSONSCHEMA_MAJOR = 4
 
@@ -208,14 +209,10 @@ class Validator:
                 found.add(message, index, key)
 
 
-_VALIDATORS = {}
-
-
+@functools.lru_cache(maxsize=None)
 def validator(spec):
-    """The Validator of a resource (built on first use, then reused by the run)."""
-    if spec.option not in _VALIDATORS:
-        _VALIDATORS[spec.option] = Validator(spec)
-    return _VALIDATORS[spec.option]
+    """The Validator of a resource, built on first use and reused by the run (a ResourceSpec is hashable)."""
+    return Validator(spec)
 
 
 _JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),

@@ -195,6 +195,8 @@ def test_run_info_fails_naming_the_user_whose_last_login_it_cannot_read():
         run_info(module, USERS, "usernames", now=NOW)
 
 
-def test_run_info_refuses_a_negative_number_of_days():
-    with pytest.raises(Failure, match="inactive_for_days must be 0 or more, got -1"):
-        run_info(FakeModule([], inactive_for_days=-1), USERS, "usernames", now=NOW)
+def test_a_negative_number_of_days_or_page_0_is_refused_before_any_request(emulator, run_module):
+    run = run_module({"ubidots.industrial.ubidots_users_info": {"inactive_for_days": -1, "page": 0}})
+    assert run.rc != 0
+    assert run.result["msg"] == "inactive_for_days must be 0 or more, got -1. page must be 1 or more, got 0."
+    assert emulator.log() == []
