@@ -121,8 +121,10 @@ def pytest_runtest_logreport(report):
 
 # The tests of the failure modes of real use (lost updates, per-host state, references, real-account data,
 # secrets, redirects, options): each is listed by its docstring, with its outcome.
-SAFETY_FILES = ("test_data_safety.py", "test_roles_safety.py", "test_client_safety.py", "test_options_safety.py",
-                "test_lifecycle.py", "test_memberships.py", "test_request_counts.py", "test_runner_secrets.py")
+# The files of the safety table, and their in-process halves (tests/unit/plugins/modules/test_<name>_engine.py).
+SAFETY_FILES = tuple(stem + suffix for stem in ("test_data_safety", "test_roles_safety", "test_client_safety", "test_options_safety",
+                                                 "test_lifecycle", "test_memberships", "test_request_counts", "test_runner_secrets")
+                     for suffix in (".py", "_engine.py"))
 DOC = "reliability-doc"
 
 
@@ -226,7 +228,9 @@ def render(tests, command):
     safety = [(nodeid, entry) for nodeid, entry in ordered if nodeid.split("::")[0].endswith(SAFETY_FILES)]
     if safety:
         lines += ["", "## Failure modes of real use, lifecycle and memberships", "",
-                  "Each test runs real `ansible-playbook` against the emulator and reads its request log.", "",
+                  "Each test runs a module against the emulator and reads its request log: in-process (the files"
+                  " ending in `_engine.py`, tests/unit/plugins/modules), or through a real `ansible-playbook` for what"
+                  " only Ansible shows.", "",
                   "| Test | What it proves | Result |", "| --- | --- | --- |"]
         for nodeid, entry in safety:
             outcome = {"passed": "pass", "skipped": "skipped"}.get(entry["outcome"], "**FAIL**")

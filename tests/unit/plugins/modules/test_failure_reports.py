@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Honest failure reports (issue 21, point 6), through real ansible-playbook runs against the emulator.
+"""Honest failure reports (issue 21, point 6): the bulk modules run in-process against the emulator.
 
 A user's change can travel in several requests (its create or its bulk update, then one request per
 membership endpoint). When a request fails, every object of the run is in exactly one of three lists:
@@ -18,8 +18,8 @@ import re
 
 import pytest
 
-USERS = "ubidots.industrial.ubidots_users_bulk"
-ORGS = "ubidots.industrial.ubidots_orgs_bulk"
+from ubidots_testing import ORGS_MODULE, USERS_MODULE
+
 USERS_PATH = "/api/v2.0/users/"
 USERS_BULK = USERS_PATH + "_/bulk/update/"
 ORGS_PATH = "/api/v2.0/organizations/"
@@ -30,12 +30,12 @@ HEADS = ("Already accepted", "Not applied", "Not sent", "may have been applied",
 
 def users_task(users, **options):
     """One ubidots_users_bulk task."""
-    return {"name": "users", USERS: dict({"users": users}, **options), "register": "result"}
+    return {"name": "users", USERS_MODULE: dict({"users": users}, **options), "register": "result"}
 
 
 def orgs_task(organizations, **options):
     """One ubidots_orgs_bulk task."""
-    return {"name": "organizations", ORGS: dict({"organizations": organizations}, **options), "register": "result"}
+    return {"name": "organizations", ORGS_MODULE: dict({"organizations": organizations}, **options), "register": "result"}
 
 
 def new_user(name, *memberships):
@@ -95,12 +95,12 @@ def assert_each_named_once(msg, names):
 # -- users created with memberships -----------------------------------------------------------------
 
 @pytest.mark.parametrize("failing", [2, 1], ids=["second-membership-fails", "first-membership-fails"])
-def test_new_users_whose_membership_request_fails_are_each_in_one_list_named_by_id(emulator, run_playbook, failing):
+def test_new_users_whose_membership_request_fails_are_each_in_one_list_named_by_id(emulator, run_module, failing):
     # Requests: create hire-a, create hire-b, assign hire-a, assign hire-b. Assign number `failing` is refused.
     items = [new_user("hire-a", ("org1", "viewer")), new_user("hire-b", ("org2", "editor"))]
     let_through(emulator, USERS_PATH + "*", 2 + failing - 1, "POST")
     emulator.inject(USERS_PATH + "*", "status", method="POST", status=400, detail="Injected refusal")
-    run = run_playbook(users_task(items))
+    run = run_module(users_task(items))
     assert run.rc != 0
     now = by_name(emulator)
     ida, idb = now["hire-a"]["id"], now["hire-b"]["id"]
@@ -135,7 +135,7 @@ def test_new_users_whose_membership_request_fails_are_each_in_one_list_named_by_
 
 # -- batch_size 1: request 3 of 10 fails ---------------------------------------------------------------
 
-def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not_requests(emulator, run_playbook):
+def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not_requests(emulator, run_module):
     # Four users, each updated (one PATCH each) and given memberships (assign; alice and bob also lose one with
     # purge): 4 PATCH + 6 membership requests = 10. The third PATCH (carol) is refused.
     users = by_name(emulator)
@@ -148,11 +148,11 @@ def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not
         {"username": "dave", "lastName": "R3", "organizations": [{"label": "acme-plant", "role": "viewer"},
                                                                  {"label": "org2", "role": "viewer"}]},
     ]
-    check = run_playbook(users_task(items, batch_size=1, purge_organizations=True), check=True)
+    check = run_module(users_task(items, batch_size=1, purge_organizations=True), check=True)
     assert check.rc == 0 and check.result["changed_ids"] == [ids[n] for n in ("alice", "bob", "carol", "dave")], check.output
     let_through(emulator, USERS_BULK, 2, "PATCH")
     emulator.inject(USERS_BULK, "status", method="PATCH", status=400, detail="Injected refusal")
-    run = run_playbook(users_task(items, batch_size=1, purge_organizations=True))
+    run = run_module(users_task(items, batch_size=1, purge_organizations=True))
     assert run.rc != 0
     assert writes(emulator) == [("PATCH", USERS_BULK, 200)] * 2 + [("PATCH", USERS_BULK, 400)]
     patched = [e["body"] for e in emulator.log() if e["method"] == "PATCH"]
@@ -177,18 +177,18 @@ def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not
     assert [now[n]["lastName"] for n in ("alice", "bob", "carol", "dave")] == ["R3", "R3", users["carol"]["lastName"],
                                                                                users["dave"]["lastName"]]
     emulator.clear_log()
-    again = run_playbook(users_task(items, batch_size=1, purge_organizations=True))
+    again = run_module(users_task(items, batch_size=1, purge_organizations=True))
     assert again.rc == 0 and again.result["changed"] is True, again.output
     emulator.clear_log()
-    assert run_playbook(users_task(items, batch_size=1, purge_organizations=True)).result["changed"] is False
+    assert run_module(users_task(items, batch_size=1, purge_organizations=True)).result["changed"] is False
     assert writes(emulator) == []
 
 
-def test_ten_updates_in_batches_of_one_where_request_3_fails_split_not_applied_from_not_sent(emulator, run_playbook):
+def test_ten_updates_in_batches_of_one_where_request_3_fails_split_not_applied_from_not_sent(emulator, run_module):
     users = sorted(emulator.state()["users"], key=lambda u: u["username"])
     extra = [{"username": "extra-%d" % i, "email": "extra-%d@example.com" % i, "password": "Extra-Pass-%d" % i}
              for i in range(2)]
-    created = run_playbook(users_task(extra))
+    created = run_module(users_task(extra))
     assert created.rc == 0, created.output
     users = sorted(emulator.state()["users"], key=lambda u: u["username"])
     assert len(users) == 10
@@ -197,7 +197,7 @@ def test_ten_updates_in_batches_of_one_where_request_3_fails_split_not_applied_f
     emulator.clear_log()
     let_through(emulator, USERS_BULK, 2, "PATCH")
     emulator.inject(USERS_BULK, "status", method="PATCH", status=400, detail="Injected refusal")
-    run = run_playbook(users_task(items, batch_size=1))
+    run = run_module(users_task(items, batch_size=1))
     assert run.rc != 0
     assert writes(emulator) == [("PATCH", USERS_BULK, 200)] * 2 + [("PATCH", USERS_BULK, 400)]
     result = run.result
@@ -213,11 +213,11 @@ def test_ten_updates_in_batches_of_one_where_request_3_fails_split_not_applied_f
 
 # -- a created user, then a later request fails --------------------------------------------------------
 
-def test_a_created_user_is_named_by_its_id_when_a_later_request_fails(emulator, run_playbook):
+def test_a_created_user_is_named_by_its_id_when_a_later_request_fails(emulator, run_module):
     alice = by_name(emulator)["alice"]
     items = [new_user("fresh-hire"), {"username": "alice", "lastName": "Later"}]
     emulator.inject(USERS_BULK, "status", method="PATCH", status=400, detail="Injected refusal")
-    run = run_playbook(users_task(items))
+    run = run_module(users_task(items))
     assert run.rc != 0
     assert writes(emulator) == [("POST", USERS_PATH, 201), ("PATCH", USERS_BULK, 400)]
     new_id = by_name(emulator)["fresh-hire"]["id"]
@@ -231,12 +231,12 @@ def test_a_created_user_is_named_by_its_id_when_a_later_request_fails(emulator, 
     assert result["created"] == ["fresh-hire"] and result["changed"] is True
 
 
-def test_a_create_that_may_have_been_applied_is_failed_and_the_rest_not_sent(emulator, run_playbook):
+def test_a_create_that_may_have_been_applied_is_failed_and_the_rest_not_sent(emulator, run_module):
     alice = by_name(emulator)["alice"]
     items = [new_user("first-hire"), new_user("second-hire"), {"username": "alice", "lastName": "Never"}]
     let_through(emulator, USERS_PATH, 1, "POST")
     emulator.inject(USERS_PATH, "drop", method="POST")  # the server reads it and answers nothing
-    run = run_playbook(users_task(items, retries=0))
+    run = run_module(users_task(items, retries=0))
     assert run.rc != 0
     assert writes(emulator) == [("POST", USERS_PATH, 201), ("POST", USERS_PATH, None)]
     first_id = by_name(emulator)["first-hire"]["id"]
@@ -253,12 +253,12 @@ def test_a_create_that_may_have_been_applied_is_failed_and_the_rest_not_sent(emu
 
 # -- organizations: a bulk create accepted, then the update fails ----------------------------------------
 
-def test_organizations_created_by_an_accepted_bulk_create_are_in_accepted_ids(emulator, run_playbook):
+def test_organizations_created_by_an_accepted_bulk_create_are_in_accepted_ids(emulator, run_module):
     orgs = {o["label"]: o for o in emulator.state()["organizations"]}
     items = [{"label": "plant-east"}, {"label": "org1", "description": "Refused"}] + [
         {"label": label} for label in ("org2", "acme-plant", "north_site")]  # prune deletes legacy-site
     emulator.inject(ORGS_PATH + "_/bulk/update/", "status", method="POST", status=400, detail="Injected refusal")
-    run = run_playbook(orgs_task(items, prune=True))
+    run = run_module(orgs_task(items, prune=True))
     assert run.rc != 0
     assert writes(emulator) == [("POST", ORGS_PATH + "_/bulk/create/", 200), ("POST", ORGS_PATH + "_/bulk/update/", 400)]
     result = run.result
