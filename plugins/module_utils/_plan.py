@@ -343,10 +343,8 @@ def _references(spec, change):
             yield key, kind, value
     for key, (assign, _remove) in change.memberships.items():
         for entry in assign:
-            # A value that is not a non-empty string is not a reference: validation names it (a null role).
-            for kind, value in (("organizations", entry.get("id") or entry.get("label")), ("roles", entry.get("role"))):
-                if isinstance(value, str) and value:
-                    yield key, kind, value
+            for kind, value in spec.rule(key).references(entry):
+                yield key, kind, value
 
 
 def referenced(spec, plan):

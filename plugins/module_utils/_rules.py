@@ -213,6 +213,14 @@ class MembershipRule(Rule):
         self.purge_option = purge_option
 
     @staticmethod
+    def references(entry):
+        """(kind, value) of what one membership entry points at: its organization (id, else label) and its role.
+        A value that is not a non-empty string is not a reference: validation names it (a null role)."""
+        for kind, value in (("organizations", entry.get("id") or entry.get("label")), ("roles", entry.get("role"))):
+            if isinstance(value, str) and value:
+                yield kind, value
+
+    @staticmethod
     def problems(value):
         """Messages for an organization listed twice in one user's memberships (the schema cannot say it)."""
         seen, out = set(), []
