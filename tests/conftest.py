@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO / "tests" / "emulator"))
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
 from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-from ubidots_testing import run_module_tasks  # noqa: E402  pylint: disable=wrong-import-position
+from ubidots_testing import MOCK_TOKEN, MOCK_URL, run_module_tasks  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture
@@ -56,3 +56,16 @@ def run_module(emulator):
     def run(tasks, **options):
         return run_module_tasks(emulator, tasks, **options)
     return run
+
+
+@pytest.fixture
+def sleeps():
+    """The pauses a client asked for (recorded instead of slept)."""
+    return []
+
+
+@pytest.fixture
+def client(sleeps):
+    """A client of MOCK_URL with MOCK_TOKEN (answers mocked with `responses`), no rate limit, 3 retries, no sleeping."""
+    from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsClient  # pylint: disable=import-outside-toplevel
+    return UbidotsClient(MOCK_URL, MOCK_TOKEN, rate_limit=0, retries=3, sleep=sleeps.append)

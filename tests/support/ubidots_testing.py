@@ -30,6 +30,9 @@ NAMESPACE = "ubidots.industrial."
 USERS_MODULE = NAMESPACE + "ubidots_users_bulk"
 ORGS_MODULE = NAMESPACE + "ubidots_orgs_bulk"
 TASK_KEYS = {"name", "register", "check_mode", "diff", "ignore_errors"}
+# The API the `client` fixture talks to: answers are mocked with `responses`, nothing leaves the process.
+MOCK_URL = "https://api.test"
+MOCK_TOKEN = "tok-SECRET-123"
 
 
 # -- the request log -------------------------------------------------------------------------------------------

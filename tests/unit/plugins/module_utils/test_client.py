@@ -8,27 +8,17 @@ import pytest
 import requests
 import responses
 
+from ubidots_testing import MOCK_TOKEN, MOCK_URL
+
 from ansible_collections.ubidots.industrial.plugins.module_utils._client import (
     RateLimiter,
-    UbidotsClient,
     UbidotsError,
     backoff_delay,
 )
 
-URL = "https://api.test"
-TOKEN = "tok-SECRET-123"
+URL, TOKEN = MOCK_URL, MOCK_TOKEN
 USERS = URL + "/api/v2.0/users/"
 BULK = USERS + "_/bulk/update/"
-
-
-@pytest.fixture
-def sleeps():
-    return []
-
-
-@pytest.fixture
-def client(sleeps):
-    return UbidotsClient(URL, TOKEN, rate_limit=0, retries=3, sleep=sleeps.append)
 
 
 @responses.activate

@@ -10,21 +10,12 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsClient, UbidotsError
+from ubidots_testing import MOCK_TOKEN, MOCK_URL
 
-URL = "https://api.test"
-TOKEN = "tok-SECRET-123"
+from ansible_collections.ubidots.industrial.plugins.module_utils._client import UbidotsError
+
+URL, TOKEN = MOCK_URL, MOCK_TOKEN
 API = URL + "/api/v2.0"
-
-
-@pytest.fixture
-def sleeps():
-    return []
-
-
-@pytest.fixture
-def client(sleeps):
-    return UbidotsClient(URL, TOKEN, rate_limit=0, retries=3, sleep=sleeps.append)
 
 
 def sent_body(call):

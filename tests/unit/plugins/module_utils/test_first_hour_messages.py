@@ -42,11 +42,6 @@ def test_another_missing_argument_keeps_ansibles_message(monkeypatch, capsys):
     assert json.loads(capsys.readouterr().out)["msg"] == "missing required arguments: users"
 
 
-@pytest.fixture
-def sleeps():
-    return []
-
-
 def resolver_says(monkeypatch, errno, text):
     """Every name resolution fails with this getaddrinfo error (no DNS server involved)."""
     asked = []
