@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ubidots_orgs_bulk through real ansible-playbook runs against the emulator (full-update semantics)."""
+"""ubidots_orgs_bulk run in process against the emulator: full-update semantics (the whole merged object is sent),
+idempotence, check mode, label lookup, properties, app and image references, duplicate labels.
+
+Its validation table, shared with ubidots_users_bulk, is in test_bulk_modules.py."""
 
 from __future__ import annotations
 
@@ -25,9 +28,9 @@ def orgs_of(emulator):
     return {o["label"]: o for o in emulator.state()["organizations"]}
 
 
-def test_one_post_with_headers_and_the_whole_merged_state(emulator, run_playbook):
+def test_one_post_with_headers_and_the_whole_merged_state(emulator, run_module):
     acme = orgs_of(emulator)["acme-plant"]
-    run = run_playbook(task([{"id": acme["id"], "description": "Rebuilt in 2026"}]))
+    run = run_module(task([{"id": acme["id"], "description": "Rebuilt in 2026"}]))
     assert run.rc == 0, run.output
     sent = writes(emulator)
     assert len(sent) == 1
@@ -45,9 +48,9 @@ def test_one_post_with_headers_and_the_whole_merged_state(emulator, run_playbook
     assert run.result["changed"] is True and len(run.result["tasks"]) == 1
 
 
-def test_fields_not_mentioned_survive_the_full_update(emulator, run_playbook):
+def test_fields_not_mentioned_survive_the_full_update(emulator, run_module):
     before = orgs_of(emulator)["acme-plant"]
-    run = run_playbook(task([{"id": before["id"], "description": "Only this changes"}]))
+    run = run_module(task([{"id": before["id"], "description": "Only this changes"}]))
     assert run.rc == 0, run.output
     after = orgs_of(emulator)["acme-plant"]
     assert after["description"] == "Only this changes"
@@ -68,28 +71,28 @@ def test_the_emulator_really_resets_what_a_full_update_omits(emulator):
     assert after["properties"] == {} and after["app"] is None and after["name"] == "acme-plant"
 
 
-def test_second_run_is_idempotent_with_no_write(emulator, run_playbook):
+def test_second_run_is_idempotent_with_no_write(emulator, run_module):
     orgs = orgs_of(emulator)
     items = [{"id": orgs["org1"]["id"], "name": "Org One", "properties": {"tier": "gold"}},
              {"label": "north_site", "app": "acme-portal", "isActive": True}]
-    assert run_playbook(task(items)).result["changed"] is True
+    assert run_module(task(items)).result["changed"] is True
     emulator.clear_log()
-    again = run_playbook(task(items))
+    again = run_module(task(items))
     assert again.rc == 0, again.output
     assert again.result["changed"] is False and again.result["tasks"] == []
     assert writes(emulator) == []
     assert orgs_of(emulator)["org1"]["properties"] == {"color": "#BADA55", "tier": "gold"}
 
 
-def test_check_mode_equals_the_real_run_and_writes_nothing(emulator, run_playbook):
+def test_check_mode_equals_the_real_run_and_writes_nothing(emulator, run_module):
     orgs = orgs_of(emulator)
     items = [{"id": orgs["org2"]["id"], "description": "Checked", "properties": {"color": "#000000"}},
              {"label": "legacy-site", "isActive": False}]
     before = emulator.state()
-    check = run_playbook(task(items), check=True, diff=True)
+    check = run_module(task(items), check=True, diff=True)
     assert check.rc == 0, check.output
     assert writes(emulator) == [] and emulator.state() == before
-    real = run_playbook(task(items), diff=True)
+    real = run_module(task(items), diff=True)
     for key in ("changed", "changed_ids", "unchanged_ids", "changes", "diff"):
         assert check.result[key] == real.result[key], key
     assert check.result["diff"][0]["before_header"] == "organization %s (label org2)" % orgs["org2"]["id"]
@@ -97,9 +100,9 @@ def test_check_mode_equals_the_real_run_and_writes_nothing(emulator, run_playboo
     assert check.result["unchanged_ids"] == [orgs["legacy-site"]["id"]]
 
 
-def test_label_lookup(emulator, run_playbook):
+def test_label_lookup(emulator, run_module):
     orgs = orgs_of(emulator)
-    run = run_playbook(task([{"label": "north_site", "description": "Found by label"}]))
+    run = run_module(task([{"label": "north_site", "description": "Found by label"}]))
     assert run.rc == 0, run.output
     reads = api_log(emulator, method="GET")
     assert reads[0]["query"]["label__in"] == ["north_site"]
@@ -110,71 +113,41 @@ def test_label_lookup(emulator, run_playbook):
     (False, {"site": "north", "shifts": 2, "zone": "A"}),
     (True, {"shifts": 2, "zone": "A"}),
 ])
-def test_purge_properties_both_ways(emulator, run_playbook, purge, expected):
+def test_purge_properties_both_ways(emulator, run_module, purge, expected):
     acme = orgs_of(emulator)["acme-plant"]
     items = [{"id": acme["id"], "properties": {"zone": "A", "shifts": 2}}]
-    run = run_playbook(task(items, purge_properties=purge))
+    run = run_module(task(items, purge_properties=purge))
     assert run.rc == 0, run.output
     assert writes(emulator)[0]["body"][0]["properties"] == expected
     assert orgs_of(emulator)["acme-plant"]["properties"] == expected
     emulator.clear_log()
-    assert run_playbook(task(items, purge_properties=purge)).result["changed"] is False
+    assert run_module(task(items, purge_properties=purge)).result["changed"] is False
     assert writes(emulator) == []
 
 
-def test_properties_compare_deeply_regardless_of_key_order(emulator, run_playbook):
+def test_properties_compare_deeply_regardless_of_key_order(emulator, run_module):
     acme = orgs_of(emulator)["acme-plant"]
-    run = run_playbook(task([{"id": acme["id"], "properties": {"shifts": 3, "site": "north"}}], purge_properties=True))
+    run = run_module(task([{"id": acme["id"], "properties": {"shifts": 3, "site": "north"}}], purge_properties=True))
     assert run.result["changed"] is False
     assert writes(emulator) == []
 
 
-def test_app_by_id_or_label_and_images_by_url(emulator, run_playbook):
+def test_app_by_id_or_label_and_images_by_url(emulator, run_module):
     acme = orgs_of(emulator)["acme-plant"]
     same = [{"id": acme["id"], "app": acme["app"]["label"], "favicon": acme["favicon"]["raw"]}]
-    assert run_playbook(task(same)).result["changed"] is False
+    assert run_module(task(same)).result["changed"] is False
     same = [{"id": acme["id"], "app": acme["app"]["id"], "logo": acme["logo"]["raw"]}]
-    assert run_playbook(task(same)).result["changed"] is False
+    assert run_module(task(same)).result["changed"] is False
     assert writes(emulator) == []
-    changed = run_playbook(task([{"id": acme["id"], "app": None, "logo": "https://cdn.example.com/new.png"}]))
+    changed = run_module(task([{"id": acme["id"], "app": None, "logo": "https://cdn.example.com/new.png"}]))
     assert changed.result["changed"] is True
     body = writes(emulator)[0]["body"][0]
     assert body["app"] is None and body["logo"] == "https://cdn.example.com/new.png"
     assert body["favicon"] == acme["favicon"]["raw"]
 
 
-HELD = ("label: only", "description: must be string, got null", "logo: must not be empty")
-
-INVALID = [
-    ({"id": "o", "label": 5}, "organizations[0] (id o): label: must be string, got integer"),
-    ({"id": "o", "label": "two words"}, "organizations[0] (id o, label two words): label: only ASCII letters"),
-    ({"id": "o", "name": ["x"]}, "organizations[0] (id o): name: must be string, got list"),
-    ({"id": "o", "description": None}, "organizations[0] (id o): description: must be string, got null"),
-    ({"id": "o", "properties": "color=red"}, "organizations[0] (id o): properties: must be object (dict), got string"),
-    ({"id": "o", "isActive": "true"}, "organizations[0] (id o): isActive: must be boolean, got string"),
-    ({"id": "o", "app": 12}, "organizations[0] (id o): app: must be string or null, got integer"),
-    ({"id": "o", "favicon": {"raw": "x"}}, "organizations[0] (id o): favicon: must be string or null, got object"),
-    ({"id": "o", "logo": ""}, "organizations[0] (id o): logo: must not be empty"),
-    ({"id": "o", "usersCount": 3}, "organizations[0] (id o): unknown key usersCount; allowed keys: id, label, name"),
-    ({"name": "anonymous"}, "organizations[0]: needs id or label to say which organization to update"),
-]
-
-
-@pytest.mark.parametrize("item, message", INVALID, ids=[m.split(": ", 1)[1][:40] for _item, m in INVALID])
-def test_each_validation_rule_fails_with_no_request(emulator, run_playbook, item, message):
-    run = run_playbook(task([item]))
-    assert run.rc != 0
-    assert message in run.result["msg"]
-    if any(": " + rule in message for rule in HELD):
-        # A value an account may already hold: refused only when it would be sent (read first, no write).
-        assert "Nothing was written" in run.result["msg"]
-        assert all(e["method"] == "GET" for e in emulator.log())
-    else:
-        assert emulator.log() == []
-
-
-def test_duplicate_labels_fail_with_no_request(emulator, run_playbook):
-    run = run_playbook(task([{"label": "org1", "name": "a"}, {"label": "org1", "name": "b"}]))
+def test_duplicate_labels_fail_with_no_request(emulator, run_module):
+    run = run_module(task([{"label": "org1", "name": "a"}, {"label": "org1", "name": "b"}]))
     assert run.rc != 0
     assert "organizations[1] (label org1): same label as organizations[0]" in run.result["msg"]
     assert emulator.log() == []
