@@ -212,7 +212,7 @@ def test_the_gitops_repository_as_documented_exports_then_runs_the_pipeline_comm
     # Section 3: every ansible-playbook command of the workflow, as written, in the checkout.
     commands = [step["run"] for job in github_workflow()["jobs"].values() for step in job["steps"]
                 if str(step.get("run", "")).startswith("ansible-playbook")]
-    assert len(commands) == 3, commands
+    assert len(commands) == 4, commands
     for command in commands:
         assert "-i inventory.yml" in command
         run = subprocess.run(command, shell=True, env=env, cwd=str(repo), capture_output=True, text=True, timeout=300, check=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import write_yaml
+from ubidots_testing import write_yaml
 
 NO_TOKEN = {"UBIDOTS_TOKEN": ""}
 
@@ -53,9 +53,10 @@ def test_every_problem_is_reported_at_once_with_file_and_item(emulator, run_play
     broken = str(root / "users" / "broken.yml")
     assert re.search(re.escape(broken) + r" \(item 1\).*tags.*must be list", out), out
     assert re.search(re.escape(broken) + r" \(item 2\).*favouriteColour", out), out
-    assert re.search(r"alice.*" + re.escape(str(root / "users" / "engineering.yml")) + r" \(item 1\).*"
-                     + re.escape(broken) + r" \(item 3\)", out), out
-    assert re.search(r"plant-north.*plants\.yml \(item 1\).*more\.yml \(item 1\)", out), out
+    twice = next(line for line in out.splitlines() if "alice is defined twice" in line)
+    assert str(root / "users" / "engineering.yml") + " (item 1)" in twice and broken + " (item 3)" in twice
+    twice = next(line for line in out.splitlines() if "plant-north is defined twice" in line)
+    assert "plants.yml (item 1)" in twice and "more.yml (item 1)" in twice
     assert re.search(re.escape(broken) + r" \(item 4\).*plant-west", out), out
     assert re.search(re.escape(broken) + r" \(item 5\).*plant-nowhere", out), out
     assert "ubidots_max_deletions" in out and "ubidots_removal" in out
@@ -94,4 +95,24 @@ def test_the_export_of_an_account_validates(emulator, run_playbook, tmp_path):
     emulator.clear_log()
     run = validate(run_playbook, tmp_path / "export")
     assert run.rc == 0, run.output
+    assert emulator.log() == []
+
+
+def test_the_role_entries_of_the_apply_playbook_are_checked(emulator, run_playbook, tmp_path):
+    root = clean_state(tmp_path / "state")
+    apply = tmp_path / "apply.yml"
+    write_yaml(apply, [{"name": "apply", "hosts": "localhost", "gather_facts": False, "roles": [
+        {"role": "ubidots.industrial.organizations", "vars": {"ubidots_organizations_dir": "{{ playbook_dir }}/state/organizations",
+                                                              "ubidots_prune": True, "ubidots_max_deletions": 5}},
+        {"role": "ubidots.industrial.users", "vars": {"ubidots_users_dir": "{{ playbook_dir }}/state/users",
+                                                      "ubidots_purne": True, "ubidots_update_password": "sometimes"}},
+    ]}])
+    run = run_playbook(None, playbook="ubidots.industrial.validate", env=NO_TOKEN,
+                       extra_vars={"state_dir": str(root), "playbook": str(apply)})
+    assert run.rc != 0
+    assert re.search(r"apply\.yml \(play 1\) role ubidots\.industrial\.users: ubidots_purne is not a variable of the roles"
+                     r" \(did you mean ubidots_prune\?\)", run.output), run.output
+    assert re.search(r"apply\.yml \(play 1\) role ubidots\.industrial\.users: value of ubidots_update_password must be one of",
+                     run.output), run.output
+    assert "2 problems" in run.output and "ubidots.industrial.organizations:" not in run.output
     assert emulator.log() == []
