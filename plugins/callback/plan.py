@@ -25,8 +25,8 @@ description:
     C(ansible-playbook), C(ansible-runner) and AWX / Automation Platform (point O(plan_dir) at the artifacts).
   - It copies only what the modules return (C(changes), C(counts) and the id lists), never the task's
     arguments, so no token is written; every key that holds a secret is masked again.
-  - The changes past a task's C(changes_limit) (1,000 by default) are listed by id (a create by its name) without
-    their keys, and plan.md says so.
+  - The creates and updates past a task's C(changes_limit) (1,000 by default) are listed by id (a create by its
+    name) without their keys, and plan.md says so; deletions and deactivations are always described by name.
   - Enable it with C(callbacks_enabled = ubidots.industrial.plan) in C(ansible.cfg) or
     E(ANSIBLE_CALLBACKS_ENABLED). Without O(plan_dir) it warns once and writes nothing.
 requirements:

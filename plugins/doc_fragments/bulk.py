@@ -109,7 +109,9 @@ options:
   changes_limit:
     description:
       - The most objects described one by one in RV(changes) and in the diff. Past it, the diff ends with one line
-        counting the objects not shown, and RV(changes_omitted) counts them. The id lists (RV(created),
+        counting the objects not shown, and RV(changes_omitted) counts them. Deletions and deactivations are always
+        described, each of them (O(max_deletions) bounds how many there are), and the creates and updates fill
+        what room is left. The id lists (RV(created),
         RV(changed_ids), RV(deleted_ids), RV(deactivated), RV(unchanged_ids)) and RV(counts) are always complete.
       - A run over a whole account can change thousands of objects; describing each one costs Ansible time and
         memory to return and makes the diff unreadable. V(0) describes every object.

@@ -114,11 +114,15 @@ def run_bulk(module, spec):
 def result(module, spec, plan, applied, limit):
     """The module's result for a plan (and what apply did, None in check mode or with nothing to do).
 
-    The id lists are always complete. `changes` and the diff hold at most `limit` objects (0: all), so
-    that a run over a whole account stays cheap to return and readable; `changes_omitted` counts the rest.
+    The id lists are always complete. `changes` and the diff describe every deletion and deactivation (a reviewer
+    must see each by name; max_deletions bounds them), then at most `limit` objects in all (0: all), so that a run
+    over a whole account stays cheap to return and readable; `changes_omitted` counts the rest.
     """
     changes = plan.changes
-    shown = changes[:limit] if limit else changes
+    shown = changes
+    if limit and len(changes) > limit:
+        room = max(limit - len(plan.removals), 0)
+        shown = (plan.creates + plan.updates)[:room] + plan.removals  # in the order of apply
     out = dict(
         changed=plan.changed,
         tasks=applied.tasks if applied else [],
