@@ -13,13 +13,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 from ubidots_emulator import generate
 
-from ubidots_testing import api_log
-
-USERS_LIST = "/api/v2.0/users"
-
-
-def iso(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from ubidots_testing import USERS_LIST, iso, user_reads
 
 
 def memberships(emulator):
@@ -27,10 +21,6 @@ def memberships(emulator):
     answer = requests.get(emulator.url + USERS_LIST + "/", params={"fields": "username,organizations", "page_size": 1000},
                           headers={"X-Auth-Token": emulator.token}, timeout=10)
     return {u["username"]: [(m["label"], m["role"]["label"]) for m in u["organizations"]] for u in answer.json()["results"]}
-
-
-def user_reads(emulator):
-    return [e for e in api_log(emulator, "GET") if e["path"].rstrip("/") == USERS_LIST]
 
 
 def test_access_review_writes_a_csv_and_a_summary_whose_numbers_match_the_account(emulator, run_playbook, tmp_path):

@@ -11,20 +11,10 @@ from __future__ import annotations
 
 import json
 
+from ubidots_testing import failable_task, outcome, user
+
 USERS_INFO = "ubidots.industrial.ubidots_users_info"
 USERS_BULK = "ubidots.industrial.ubidots_users_bulk"
-
-
-def task(name, module, **args):
-    """A task that may fail without stopping the play."""
-    return {"name": name, module: args, "ignore_errors": True}
-
-
-def outcome(run, name):
-    """(status, result) of a task of the run."""
-    entry = next((e for e in run.results if e["task"] == name), None)
-    assert entry is not None, "task %r has no recorded result (rc %s): %s" % (name, run.rc, run.output[-1500:])
-    return entry["status"], entry["result"]
 
 
 def leaks(run, emulators, secrets):
@@ -37,16 +27,12 @@ def leaks(run, emulators, secrets):
                    for number, form in forms if form in text})
 
 
-def alice(emu):
-    return next(u for u in emu.state()["users"] if u["username"] == "alice")
-
-
 def test_a_token_with_surrounding_whitespace_works_and_never_shows(emulator, run_playbook, reliability):
     token = emulator.token
     tasks = [
-        task("token from UBIDOTS_TOKEN ending in a newline", USERS_INFO, usernames=["alice"]),
-        task("token as api_token with spaces and CRLF", USERS_BULK, api_token="  " + token + "\r\n",
-             users=[{"id": alice(emulator)["id"], "firstName": "Stripped"}]),
+        failable_task("token from UBIDOTS_TOKEN ending in a newline", USERS_INFO, usernames=["alice"]),
+        failable_task("token as api_token with spaces and CRLF", USERS_BULK, api_token="  " + token + "\r\n",
+                      users=[{"id": user(emulator, "alice")["id"], "firstName": "Stripped"}]),
     ]
     run = run_playbook(tasks, verbosity=3, token=token + "\n")
     with reliability.scenario("Token with surrounding whitespace (a vault value ending in a newline)",
@@ -57,7 +43,7 @@ def test_a_token_with_surrounding_whitespace_works_and_never_shows(emulator, run
             read_status, read.get("count"), write_status, write.get("changed"))
         assert read_status == "ok" and read["count"] == 1, read.get("msg")
         assert write_status == "ok" and write["changed"] is True, write.get("msg")
-        assert alice(emulator)["firstName"] == "Stripped"
+        assert user(emulator, "alice")["firstName"] == "Stripped"
         assert all(entry["token_header"] for entry in emulator.log())
     with reliability.scenario("Secrets sweep: token with surrounding whitespace", "the same run") as row:
         hits = leaks(run, [emulator], [token])
@@ -68,7 +54,7 @@ def test_a_token_with_surrounding_whitespace_works_and_never_shows(emulator, run
 def test_a_token_with_an_inner_newline_fails_before_any_request_and_shows_no_part(
         emulator, run_playbook, reliability):
     parts = ["BBUS-Kq7vZx31", "Wm2pNa88Tt"]
-    tasks = [task("token with an inner newline", USERS_INFO, usernames=["alice"])]
+    tasks = [failable_task("token with an inner newline", USERS_INFO, usernames=["alice"])]
     run = run_playbook(tasks, verbosity=3, token="\n".join(parts))
     with reliability.scenario("Token with a line break inside it",
                               "UBIDOTS_TOKEN=<part 1>\\n<part 2>, an info task, -vvv") as row:

@@ -18,48 +18,18 @@ import secrets
 
 import pytest
 
-from ubidots_testing import to_yaml
+from ubidots_testing import ORGS_MODULE, USERS_MODULE, org, orgs_task, sent, to_yaml, user, users_task
 
 from ubidots_emulator import LEGACY_FIXTURE, Emulator
 
-USERS = "ubidots.industrial.ubidots_users_bulk"
-ORGS = "ubidots.industrial.ubidots_orgs_bulk"
 ORGS_UPDATE = "/api/v2.0/organizations/_/bulk/update/"
-
-
-def users_task(users, name="users", **options):
-    """One ubidots_users_bulk task."""
-    return {"name": name, USERS: dict({"users": users}, **options), "register": "result"}
-
-
-def orgs_task(organizations, name="organizations", **options):
-    """One ubidots_orgs_bulk task."""
-    return {"name": name, ORGS: dict({"organizations": organizations}, **options), "register": "result"}
-
-
-def sent(emulator):
-    """Every request that is not a read: (method, path, body)."""
-    return [(e["method"], e["path"], e["body"]) for e in emulator.log() if e["method"] != "GET"]
-
-
-def org(emulator, label):
-    """One organization as the API shows it."""
-    return next(o for o in emulator.state()["organizations"] if o["label"] == label)
-
-
-def user(emulator, username):
-    """One user as the API shows it."""
-    return next(u for u in emulator.state()["users"] if u["username"] == username)
 
 
 @pytest.fixture
 def legacy():
     """An emulator seeded with real-account data: john.doe and Plant.North."""
-    emu = Emulator(fixture=LEGACY_FIXTURE, idle_timeout=300).start()
-    try:
+    with Emulator(fixture=LEGACY_FIXTURE, idle_timeout=300) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 # -- lost update under asynchronous apply ----------------------------------------------------------
@@ -92,7 +62,7 @@ def test_two_plays_in_a_row_keep_both_changes(emulator, run_playbook, tmp_path):
 
 def test_users_info_output_fed_into_users_bulk_is_a_no_op_on_real_account_data(legacy, run_playbook):
     run = run_playbook([{"name": "read", "ubidots.industrial.ubidots_users_info": {}, "register": "info"},
-                        {"name": "apply", USERS: {"users": "{{ info.users }}"}, "register": "result"}],
+                        {"name": "apply", USERS_MODULE: {"users": "{{ info.users }}"}, "register": "result"}],
                        url=legacy.url, token=legacy.token)
     assert run.rc == 0, run.output
     john = [u for u in run.results[0]["result"]["users"] if u.get("username") == "john.doe"]
@@ -103,7 +73,7 @@ def test_users_info_output_fed_into_users_bulk_is_a_no_op_on_real_account_data(l
 
 def test_orgs_info_output_fed_into_orgs_bulk_is_a_no_op_on_real_account_data(legacy, run_playbook):
     run = run_playbook([{"name": "read", "ubidots.industrial.ubidots_orgs_info": {}, "register": "info"},
-                        {"name": "apply", ORGS: {"organizations": "{{ info.organizations }}"}, "register": "result"}],
+                        {"name": "apply", ORGS_MODULE: {"organizations": "{{ info.organizations }}"}, "register": "result"}],
                        url=legacy.url, token=legacy.token)
     assert run.rc == 0, run.output
     plant = [o for o in run.results[0]["result"]["organizations"] if o.get("label") == "Plant.North"]

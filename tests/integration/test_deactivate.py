@@ -8,25 +8,9 @@ deactivations run in-process in tests/unit/plugins/modules/test_deactivate_engin
 
 from __future__ import annotations
 
-from ubidots_testing import inventory
+from ubidots_testing import active, by_name, inventory, sent
 
-NAME = {"users": "username", "organizations": "label"}
 PYTHON = {"ansible_python_interpreter": "{{ ansible_playbook_python }}"}
-
-
-def writes(emulator):
-    """Every request that is not a read: (method, path, body)."""
-    return [(e["method"], e["path"], e["body"]) for e in emulator.log() if e["method"] != "GET"]
-
-
-def objects(emulator, kind):
-    """{username or label: object} of the account."""
-    return {o[NAME[kind]]: o for o in emulator.state()[kind]}
-
-
-def active(emulator, kind):
-    """{username or label: isActive} of the account."""
-    return {name: o["isActive"] for name, o in objects(emulator, kind).items()}
 
 
 def _role(**variables):
@@ -36,12 +20,12 @@ def _role(**variables):
 def test_the_role_passes_ubidots_removal_and_the_drift_summary_says_deactivate(emulator, run_playbook):
     listed = [{"username": n} for n in ("admin", "alice", "bob", "carol", "erin", "frank_ops", "grace-h")]
     play = {"roles": [_role(ubidots_users=listed, ubidots_prune=True, ubidots_removal="deactivate", ubidots_fail_on_drift=True)]}
-    dave = objects(emulator, "users")["dave"]["id"]
+    dave = by_name(emulator, "users")["dave"]["id"]
     checked = run_playbook([], play=play, check=True)
     assert checked.rc != 0, checked.output
     assert "To deactivate (1): %s dave." % dave in checked.output, checked.output
     assert "erin" in checked.output  # reactivated: listed without isActive
-    assert writes(emulator) == []
+    assert sent(emulator) == []
     run = run_playbook([], play=play)
     assert run.rc == 0, run.output
     state = active(emulator, "users")
@@ -56,7 +40,7 @@ def test_hosts_of_one_account_that_disagree_on_ubidots_removal_are_refused(emula
     run = run_playbook([], playbook=book, inventory=inventory(tmp_path, hosts, PYTHON))
     assert run.rc != 0, run.output
     assert "ubidots_removal differs between hosts of one account" in run.output, run.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []
 
 
 def test_a_leavers_host_that_would_delete_where_the_plants_deactivate_is_refused(emulator, run_playbook, tmp_path):
@@ -69,8 +53,8 @@ def test_a_leavers_host_that_would_delete_where_the_plants_deactivate_is_refused
     assert run.rc != 0, run.output
     assert "ubidots_removal differs between hosts of one account" in run.output, run.output
     assert "states present and absent" in run.output, run.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []
     hosts["leavers"]["ubidots_removal"] = "deactivate"
     run = run_playbook([], playbook=book, inventory=inventory(tmp_path, hosts, PYTHON))
     assert run.rc == 0, run.output
-    assert active(emulator, "users")["dave"] is False and "dave" in objects(emulator, "users")
+    assert active(emulator, "users")["dave"] is False and "dave" in by_name(emulator, "users")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import yaml
 
-from ubidots_testing import writes
+from ubidots_testing import write_yaml, writes
 
 
 def test_info_then_bulk_is_a_no_op_for_both_kinds(emulator, run_playbook):
@@ -42,12 +42,6 @@ def test_info_selects_by_ids_names_and_filters(emulator, run_playbook):
     assert sorted(u["username"] for u in inactive["users"]) == sorted(u["username"] for u in users if not u["isActive"])
     assert [o["label"] for o in labels["organizations"]] == ["org1"]
     assert not writes(emulator)
-
-
-def write_yaml(path, content):
-    """Write a YAML file, creating its directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(content))
 
 
 def role(name, **variables):

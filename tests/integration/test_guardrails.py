@@ -13,17 +13,7 @@ from __future__ import annotations
 
 import yaml
 
-NAME = {"users": "username", "organizations": "label"}
-
-
-def writes(emulator):
-    """Every request that is not a read."""
-    return [(e["method"], e["path"]) for e in emulator.log() if e["method"] != "GET"]
-
-
-def names(emulator, kind):
-    """The usernames / labels the account holds."""
-    return sorted(o[NAME[kind]] for o in emulator.state()[kind])
+from ubidots_testing import names, sent
 
 
 # -- 1. an empty desired state never prunes the account -------------------------------------------------
@@ -39,7 +29,7 @@ def test_a_misspelt_users_dir_under_vars_with_prune_deletes_nothing(emulator, ru
         run = run_playbook([], play=play, check=check)
         assert run.rc != 0, run.output
         assert "users is empty" in run.output and "allow_empty_prune" in run.output, run.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []
     assert names(emulator, "users") == before
 
 
@@ -52,4 +42,4 @@ def test_a_users_dir_without_any_yaml_file_with_prune_deletes_nothing(emulator, 
     run = run_playbook([], play=play)
     assert run.rc != 0, run.output
     assert "users is empty" in run.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []

@@ -24,12 +24,10 @@ import certifi
 import pytest
 from ansible.release import __version__ as ANSIBLE_CORE
 
-from ubidots_testing import REPO, api_log
+from ubidots_testing import ORGS_MODULE, REPO, USERS_MODULE, api_log, orgs_by_label, users_by_name
 
 from ubidots_emulator import Emulator, password_digest
 
-USERS_MODULE = "ubidots.industrial.ubidots_users_bulk"
-ORGS_MODULE = "ubidots.industrial.ubidots_orgs_bulk"
 USERS_PATH = "/api/v2.0/users/"
 USERS_BULK = USERS_PATH + "_/bulk/update/"
 ORGS_PATH = "/api/v2.0/organizations/"
@@ -165,16 +163,6 @@ def sweep(rec, emulator, run, label, extra=()):
                        for number, form in forms if form in text})
         row.observed = "0 hits" if not hits else "%d hits: %s" % (len(hits), "; ".join(hits))
         assert not hits, row.observed  # names where and which, never the secret itself
-
-
-def users_by_name(emulator):
-    """Current users by username."""
-    return {u["username"]: u for u in emulator.state()["users"]}
-
-
-def orgs_by_label(emulator):
-    """Current organizations by label."""
-    return {o["label"]: o for o in emulator.state()["organizations"]}
 
 
 def gap(entries):

@@ -15,33 +15,13 @@ import secrets
 
 import pytest
 
-USERS = "ubidots.industrial.ubidots_users_bulk"
-ORGS = "ubidots.industrial.ubidots_orgs_bulk"
+from ubidots_testing import mixed_orgs, mixed_users, orgs_task, sent, users_by_name, users_task
+
 USERS_PATH = "/api/v2.0/users/"
 EQUAL_IN_CHECK_MODE = ("changed", "created", "changed_ids", "deleted_ids", "diff")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-def users_task(users, **options):
-    """One ubidots_users_bulk task."""
-    return {"name": "users", USERS: dict({"users": users}, **options), "register": "result"}
-
-
-def orgs_task(organizations, **options):
-    """One ubidots_orgs_bulk task."""
-    return {"name": "organizations", ORGS: dict({"organizations": organizations}, **options), "register": "result"}
-
-
-def sent(emulator):
-    """Every request that is not a read: (method, path without trailing slash, body)."""
-    return [(e["method"], e["path"].rstrip("/"), e["body"]) for e in emulator.log() if e["method"] != "GET"]
-
-
-def users_by_name(emulator):
-    """Current users by username."""
-    return {u["username"]: u for u in emulator.state()["users"]}
-
 
 def secret_password(tag):
     """A password with spaces, quotes, unicode and a newline; its random markers survive any escaping."""
@@ -51,13 +31,6 @@ def secret_password(tag):
 
 
 # -- organizations ---------------------------------------------------------------------------------
-
-def mixed_orgs():
-    """A create, an update, two unchanged and (by prune) a delete, in one task."""
-    return [{"label": "plant-east", "name": "Plant East"},
-            {"label": "org1", "description": "Mixed run"},
-            {"label": "org2"}, {"label": "acme-plant"}, {"label": "north_site"}]
-
 
 @pytest.mark.core
 def test_orgs_check_mode_equals_the_real_run_and_a_rerun_sends_nothing(emulator, run_playbook):
@@ -85,14 +58,6 @@ def test_orgs_check_mode_equals_the_real_run_and_a_rerun_sends_nothing(emulator,
 
 
 # -- users -----------------------------------------------------------------------------------------
-
-def mixed_users(emulator):
-    """A create, an update, unchanged users and (by prune) a delete, in one task."""
-    names = [u["username"] for u in emulator.state()["users"] if u["username"] not in ("alice", "grace-h")]
-    return ([{"username": "newbie", "email": "newbie@example.com", "password": "Newbie-Pass-1"},
-             {"username": "alice", "lastName": "Mixed"}]
-            + [{"username": name} for name in names])
-
 
 @pytest.mark.core
 def test_users_check_mode_equals_the_real_run_and_a_rerun_sends_nothing(emulator, run_playbook):

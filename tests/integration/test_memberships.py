@@ -13,29 +13,12 @@ from __future__ import annotations
 
 import pytest
 
-from ubidots_testing import api_log
+from ubidots_testing import USERS_MODULE, api_log, users_task, write_entries
+from ubidots_testing import membership as m
 
-MODULE = "ubidots.industrial.ubidots_users_bulk"
 INFO = "ubidots.industrial.ubidots_users_info"
 ADMIN = "5e8f1c2d3b4a596877665501"
 ALICE = "409dba9c67d3bb19f554"
-
-
-def task(users, **options):
-    """One ubidots_users_bulk task."""
-    args = {"users": users}
-    args.update(options)
-    return {"name": "users", MODULE: args, "register": "result"}
-
-
-def m(label, role):
-    """One membership in the module's item shape."""
-    return {"label": label, "role": role}
-
-
-def sent(emulator):
-    """Every write the emulator received (anything but GET)."""
-    return [e for e in emulator.log() if e["method"] != "GET"]
 
 
 # add (admin: north_site), re-role (admin: org2), remove (admin: acme-plant, with purge), and a second user
@@ -46,7 +29,7 @@ PLAN = [
 
 
 def test_the_diff_names_what_is_added_re_roled_and_removed_sorted_by_label(emulator, run_playbook):
-    run = run_playbook(task(PLAN[:1], purge_organizations=True), check=True, diff=True)
+    run = run_playbook(users_task(PLAN[:1], purge_organizations=True), check=True, diff=True)
     assert run.rc == 0, run.output
     before = [m("acme-plant", "admin"), m("org1", "admin"), m("org2", "admin")]
     after = [m("north_site", "editor"), m("org1", "admin"), m("org2", "viewer")]
@@ -68,8 +51,8 @@ def test_round_trip_info_to_bulk_is_a_no_op_with_memberships(emulator, run_playb
     emulator.update_object("users", "~carol", {"organizations": [m("acme-plant", "operator"), m("org2", "viewer")]})
     run = run_playbook([
         {"name": "users info", INFO: {"memberships": True}, "register": "u"},
-        {"name": "back", MODULE: {"users": "{{ u.users }}"}},
-        {"name": "back, purging", MODULE: {"users": "{{ u.users }}", "purge_organizations": True}},
+        {"name": "back", USERS_MODULE: {"users": "{{ u.users }}"}},
+        {"name": "back, purging", USERS_MODULE: {"users": "{{ u.users }}", "purge_organizations": True}},
     ], diff=True)
     assert run.rc == 0, run.output
     info, back, purging = [r["result"] for r in run.results]
@@ -82,4 +65,4 @@ def test_round_trip_info_to_bulk_is_a_no_op_with_memberships(emulator, run_playb
         assert len(result["unchanged_ids"]) == info["count"]
     bulk_reads = [e for e in api_log(emulator, method="GET") if "organizations" in e["query"].get("fields", [""])[0]]
     assert len(bulk_reads) >= 3  # info, and both bulk tasks compared memberships
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []

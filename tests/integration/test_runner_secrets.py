@@ -9,14 +9,11 @@ passwords holding spaces, quotes, a newline, unicode and a short value, then sea
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import sys
-from pathlib import Path
 
 import pytest
 
-from ubidots_testing import CALLBACKS
+from ubidots_testing import CALLBACKS, runner_env
 
 ansible_runner = pytest.importorskip("ansible_runner")  # in the main venv (requirements-dev.txt); not in the matrix venvs
 
@@ -36,16 +33,7 @@ def test_runner_artifacts_hold_no_token_or_password(emulator, collections_path, 
     private = tmp_path / "runner"
     (private / "project").mkdir(parents=True)
     (private / "project" / "play.yml").write_text(json.dumps(play))
-    env = {
-        "PATH": "%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")),
-        "HOME": str(tmp_path),
-        "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-        "UBIDOTS_API_URL": emulator.url,
-        "UBIDOTS_TOKEN": token,
-    }
+    env = runner_env(emulator, collections_path, tmp_path, ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS))
     run = ansible_runner.run(private_data_dir=str(private), playbook="play.yml", inventory="localhost ansible_connection=local",
                              envvars=env, verbosity=3, cmdline="--diff", quiet=True, timeout=240)
     assert run.status == "successful", run.stdout.read() if run.stdout else run.status

@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-MODULE = "ubidots.industrial.ubidots_users_bulk"
-
-
-def task(users, **options):
-    """One module task."""
-    args = {"users": users}
-    args.update(options)
-    return {"name": "users", MODULE: args, "register": "result"}
-
-
-def some_users(emulator, count):
-    """The first `count` users of the fixture."""
-    return sorted(emulator.state()["users"], key=lambda u: u["username"])[:count]
+from ubidots_testing import some_users, users_task
 
 
 @pytest.mark.core
 def test_diff_names_each_user_and_masks_the_password(emulator, run_playbook):
     first = some_users(emulator, 1)[0]
     secret = "Sup3r-secret-pw!"
-    run = run_playbook(task([{"id": first["id"], "password": secret, "firstName": "Zed"}], update_password="always"),
+    run = run_playbook(users_task([{"id": first["id"], "password": secret, "firstName": "Zed"}], update_password="always"),
                        check=True, diff=True)
     assert run.rc == 0, run.output
     diff = run.result["diff"]
@@ -43,7 +31,7 @@ def test_diff_names_each_user_and_masks_the_password(emulator, run_playbook):
 def test_module_defaults_group_sets_the_connection_once(emulator, run_playbook):
     first = some_users(emulator, 1)[0]
     play = {"module_defaults": {"group/ubidots.industrial.ubidots": {"api_url": emulator.url, "api_token": emulator.token}}}
-    run = run_playbook(task([{"id": first["id"], "firstName": "Grouped"}]), play=play,
+    run = run_playbook(users_task([{"id": first["id"], "firstName": "Grouped"}]), play=play,
                        env={"UBIDOTS_API_URL": "http://127.0.0.1:9", "UBIDOTS_TOKEN": ""})
     assert run.rc == 0, run.output
     assert run.result["changed"] is True
@@ -55,9 +43,9 @@ def test_no_secret_in_any_output_with_vvv(emulator, run_playbook):
     secrets = ["Pw-one-%s" % u["username"] for u in users]
     items = [{"id": u["id"], "password": s, "firstName": "S"} for u, s in zip(users, secrets)]
     items.append({"id": "bad", "password": "Invalid-pw-777", "email": "x"})  # fails validation
-    failing = run_playbook(task(items), diff=True, verbosity=3)
-    ok = run_playbook(task(items[:3]), diff=True, verbosity=3)
-    check = run_playbook(task(items[:3]), check=True, diff=True, verbosity=3)
+    failing = run_playbook(users_task(items), diff=True, verbosity=3)
+    ok = run_playbook(users_task(items[:3]), diff=True, verbosity=3)
+    check = run_playbook(users_task(items[:3]), check=True, diff=True, verbosity=3)
     assert failing.rc != 0 and ok.rc == 0 and check.rc == 0
     outputs = [r.output + str(r.results) for r in (failing, ok, check)] + [str(emulator.log())]
     for text in outputs:

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every test of the collection shares: the request log readers, task builders and the in-process module runner.
+"""What every test of the collection shares: the request log readers, task builders, lookups of the account's objects and the in-process module runner.
 
 `run_module_tasks` runs the collection's modules the way ansible-playbook would run one play of plain module tasks
 (arguments, check mode, diff, environment, `module_defaults`, `ignore_errors`), but in this process: each task's
@@ -29,6 +29,10 @@ CALLBACKS = REPO / "tests" / "integration" / "callback_plugins"
 NAMESPACE = "ubidots.industrial."
 USERS_MODULE = NAMESPACE + "ubidots_users_bulk"
 ORGS_MODULE = NAMESPACE + "ubidots_orgs_bulk"
+MODULES = {"users": USERS_MODULE, "organizations": ORGS_MODULE}
+# What names an object of each kind: users by username, organizations by label.
+NAME = {"users": "username", "organizations": "label"}
+USERS_LIST = "/api/v2.0/users"
 TASK_KEYS = {"name", "register", "check_mode", "diff", "ignore_errors"}
 # The API the `client` fixture talks to: answers are mocked with `responses`, nothing leaves the process.
 MOCK_URL = "https://api.test"
@@ -53,28 +57,124 @@ def header(entry, name):
     return next((value for key, value in entry["headers"].items() if key.lower() == name.lower()), None)
 
 
-# -- tasks and files ---------------------------------------------------------------------------------------------
-
-def bulk_task(module, key, items, **options):
-    """One task of a bulk module: `key` (users or organizations) holds `items`, plus options."""
-    return {"name": key, module: dict({key: items}, **options), "register": "result"}
+def write_entries(emulator):
+    """Every request that is not a read, as the emulator logged it."""
+    return [e for e in emulator.log() if e["method"] != "GET"]
 
 
-def users_task(users, **options):
+def sent(emulator, keys=("method", "path", "body"), strip_slash=False):
+    """Every request that is not a read, as tuples of `keys` of its log entry; `strip_slash` drops the path's trailing /."""
+    return [tuple(e["path"].rstrip("/") if strip_slash and key == "path" else e[key] for key in keys)
+            for e in write_entries(emulator)]
+
+
+def user_reads(emulator):
+    """The reads of the users listing (not of one user)."""
+    return [e for e in api_log(emulator, "GET") if e["path"].rstrip("/") == USERS_LIST]
+
+
+# -- tasks ----------------------------------------------------------------------------------------------------------
+
+def bulk_task(module, key, items, name=None, **options):
+    """One task of a bulk module: `key` (users or organizations) holds `items`, plus options; named `key` unless `name` is given."""
+    return {"name": name or key, module: dict({key: items}, **options), "register": "result"}
+
+
+def users_task(users, name="users", **options):
     """One ubidots_users_bulk task."""
-    return bulk_task(USERS_MODULE, "users", users, **options)
+    return bulk_task(USERS_MODULE, "users", users, name=name, **options)
 
 
-def orgs_task(organizations, **options):
+def orgs_task(organizations, name="organizations", **options):
     """One ubidots_orgs_bulk task."""
-    return bulk_task(ORGS_MODULE, "organizations", organizations, **options)
+    return bulk_task(ORGS_MODULE, "organizations", organizations, name=name, **options)
 
+
+def kind_task(kind, items, **options):
+    """One bulk module task of `kind` (users or organizations)."""
+    return bulk_task(MODULES[kind], kind, items, **options)
+
+
+def failable_task(name, module, **args):
+    """A task of any module that may fail without stopping the play."""
+    return {"name": name, module: args, "ignore_errors": True}
+
+
+def membership(label, role):
+    """One membership in the bulk module's item shape."""
+    return {"label": label, "role": role}
+
+
+def outcome(run, name):
+    """(status, result) of a task of a run (run_module or run_playbook)."""
+    entry = next((e for e in run.results if e["task"] == name), None)
+    assert entry is not None, "task %r has no recorded result (rc %s): %s" % (name, run.rc, run.output[-1500:])
+    return entry["status"], entry["result"]
+
+
+# -- the account's objects ------------------------------------------------------------------------------------------
 
 def by_name(emulator, kind):
     """The emulator's current users (by username) or organizations (by label)."""
-    key = "username" if kind == "users" else "label"
-    return {o[key]: o for o in emulator.state()[kind]}
+    return {o[NAME[kind]]: o for o in emulator.state()[kind]}
 
+
+def users_by_name(emulator):
+    """Current users by username."""
+    return by_name(emulator, "users")
+
+
+def orgs_by_label(emulator):
+    """Current organizations by label."""
+    return by_name(emulator, "organizations")
+
+
+def user(emulator, username):
+    """One user as the API shows it."""
+    return users_by_name(emulator)[username]
+
+
+def org(emulator, label):
+    """One organization as the API shows it."""
+    return orgs_by_label(emulator)[label]
+
+
+def names(emulator, kind):
+    """The usernames / labels the account holds, sorted."""
+    return sorted(by_name(emulator, kind))
+
+
+def active(emulator, kind):
+    """{username or label: isActive} of the account."""
+    return {name: o["isActive"] for name, o in by_name(emulator, kind).items()}
+
+
+def some_users(emulator, count):
+    """The first `count` users of the account, by username."""
+    return sorted(emulator.state()["users"], key=lambda u: u["username"])[:count]
+
+
+def mixed_orgs():
+    """A create, an update, two unchanged and (by prune) a delete of organizations, in one task (lifecycle tests)."""
+    return [{"label": "plant-east", "name": "Plant East"},
+            {"label": "org1", "description": "Mixed run"},
+            {"label": "org2"}, {"label": "acme-plant"}, {"label": "north_site"}]
+
+
+def mixed_users(emulator):
+    """A create, an update, unchanged users and (by prune) a delete, in one task (lifecycle tests)."""
+    others = [u["username"] for u in emulator.state()["users"] if u["username"] not in ("alice", "grace-h")]
+    return ([{"username": "newbie", "email": "newbie@example.com", "password": "Newbie-Pass-1"},
+             {"username": "alice", "lastName": "Mixed"}]
+            + [{"username": name} for name in others])
+
+
+def iso(moment):
+    """A datetime in the API's format of dates."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# -- files -------------------------------------------------------------------------------------------------------
 
 def to_yaml(value):
     """JSON is YAML: playbooks are written as JSON so that every value stays what the test meant."""
@@ -94,6 +194,22 @@ def inventory(tmp_path, hosts, group_vars=None):
     if group_vars:
         plants["vars"] = group_vars
     return write_yaml(tmp_path / "inventory.yml", {"all": {"children": {"plants": plants}}})
+
+
+def runner_env(emulator, collections_path, home, **variables):
+    """The environment of an ansible-runner job against the emulator: this Python and its tools, the built collection,
+    `home` as HOME; plus `variables`."""
+    env = {
+        "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+        "HOME": str(home),
+        "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "UBIDOTS_API_URL": emulator.url,
+        "UBIDOTS_TOKEN": emulator.token,
+    }
+    env.update(variables)
+    return env
 
 
 # -- the in-process runner --------------------------------------------------------------------------------------

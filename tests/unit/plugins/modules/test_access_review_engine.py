@@ -11,17 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from ubidots_emulator import generate
 
-from ubidots_testing import api_log
-
-USERS_LIST = "/api/v2.0/users"
-
-
-def iso(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def user_reads(emulator):
-    return [e for e in api_log(emulator, "GET") if e["path"].rstrip("/") == USERS_LIST]
+from ubidots_testing import iso, user_reads
 
 
 def test_inactive_for_days_at_the_boundary_and_for_never(emulator, run_module):

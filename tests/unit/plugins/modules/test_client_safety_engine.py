@@ -13,7 +13,7 @@ import types
 
 import pytest
 
-from ubidots_testing import api_log
+from ubidots_testing import api_log, failable_task, outcome, user
 
 from ubidots_emulator import Emulator, generate
 
@@ -57,22 +57,6 @@ def reliability(request):
         pytest.fail("%d scenario(s) failed:\n- %s" % (len(recorder.failures), "\n- ".join(recorder.failures)), pytrace=False)
 
 
-def task(name, module, **args):
-    """A task that may fail without stopping the play."""
-    return {"name": name, module: args, "ignore_errors": True}
-
-
-def outcome(run, name):
-    """(status, result) of a task of the run."""
-    entry = next((e for e in run.results if e["task"] == name), None)
-    assert entry is not None, "task %r has no recorded result (rc %s): %s" % (name, run.rc, run.output[-1500:])
-    return entry["status"], entry["result"]
-
-
-def alice(emu):
-    return next(u for u in emu.state()["users"] if u["username"] == "alice")
-
-
 def test_a_redirect_to_another_origin_carries_no_token_and_fails_clearly(emulator, run_module, reliability):
     with Emulator() as other:
         # The query of the Location must never show: it could hold anything.
@@ -80,8 +64,8 @@ def test_a_redirect_to_another_origin_carries_no_token_and_fails_clearly(emulato
                         location=other.url + USERS_PATH + "?page_size=500&hint=Zq9SECRETq")
         emulator.inject(BULK_PATH, "redirect", method="PATCH", status=307, location=other.url + BULK_PATH)
         tasks = [
-            task("read redirected to another origin", USERS_INFO),
-            task("write redirected to another origin", USERS_BULK, users=[{"id": alice(emulator)["id"], "firstName": "X"}]),
+            failable_task("read redirected to another origin", USERS_INFO),
+            failable_task("write redirected to another origin", USERS_BULK, users=[{"id": user(emulator, "alice")["id"], "firstName": "X"}]),
         ]
         run = run_module(tasks)
         for name, method in ((tasks[0]["name"], "GET"), (tasks[1]["name"], "PATCH")):
@@ -96,7 +80,7 @@ def test_a_redirect_to_another_origin_carries_no_token_and_fails_clearly(emulato
                 assert "Zq9SECRETq" not in run.output and "page_size=500" not in result["msg"]
                 assert not any(e["token_header"] for e in reached)
                 assert reached == []
-        assert alice(emulator)["firstName"] != "X"
+        assert user(emulator, "alice")["firstName"] != "X"
 
 
 def test_a_redirect_within_api_url_is_followed(emulator, run_module, reliability):
@@ -104,8 +88,8 @@ def test_a_redirect_within_api_url_is_followed(emulator, run_module, reliability
     emulator.inject(USERS_PATH, "redirect", method="GET", status=301, location=USERS_PATH + "?page_size=2")
     emulator.inject(BULK_PATH, "redirect", method="PATCH", status=307, location=emulator.url + BULK_PATH)
     tasks = [
-        task("read redirected within api_url", USERS_INFO),
-        task("write redirected within api_url", USERS_BULK, users=[{"id": alice(emulator)["id"], "firstName": "Moved"}]),
+        failable_task("read redirected within api_url", USERS_INFO),
+        failable_task("write redirected within api_url", USERS_BULK, users=[{"id": user(emulator, "alice")["id"], "firstName": "Moved"}]),
     ]
     run = run_module(tasks)
     with reliability.scenario("Redirect within api_url",
@@ -116,14 +100,14 @@ def test_a_redirect_within_api_url_is_followed(emulator, run_module, reliability
         row.observed = "info: %s, %s users; bulk: %s, PATCH statuses %s" % (
             read_status, read.get("count"), write_status, [e["status"] for e in patches])
         assert read_status == "ok" and {u["username"] for u in read["users"]} == everyone
-        assert write_status == "ok" and write["changed"] is True and alice(emulator)["firstName"] == "Moved"
+        assert write_status == "ok" and write["changed"] is True and user(emulator, "alice")["firstName"] == "Moved"
         assert [e["status"] for e in patches] == [307, 200] and all(e["token_header"] for e in patches)
 
 
 def test_api_url_with_a_path_prefix_reads_every_page(run_module, reliability):
     with Emulator(fixture=generate(600, 0), path_prefix="/ubidots") as proxied:
         assert proxied.url.endswith("/ubidots")
-        tasks = [task("read every user through a path prefix", USERS_INFO)]
+        tasks = [failable_task("read every user through a path prefix", USERS_INFO)]
         run = run_module(tasks, url=proxied.url + "/", token=proxied.token)
         with reliability.scenario("api_url with a path prefix (reverse proxy), paginated listing",
                                   "api_url https://host/ubidots/ (emulator with path_prefix), 608 users, pages of 500") as row:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from ubidots_testing import ORGS_MODULE, USERS_MODULE
+from ubidots_testing import org, orgs_task, sent, user, users_task
 from ubidots_emulator import LEGACY_FIXTURE, Emulator
 
 USERS_PATH = "/api/v2.0/users/"
@@ -27,44 +27,16 @@ PLANT_NORTH_ID = "5fc8e4b7a1c2d3e4f5a6b7a1"
 APPLY_DELAY = 1
 
 
-def users_task(users, name="users", **options):
-    """One ubidots_users_bulk task."""
-    return {"name": name, USERS_MODULE: dict({"users": users}, **options), "register": "result"}
-
-
-def orgs_task(organizations, name="organizations", **options):
-    """One ubidots_orgs_bulk task."""
-    return {"name": name, ORGS_MODULE: dict({"organizations": organizations}, **options), "register": "result"}
-
-
-def sent(emulator):
-    """Every request that is not a read: (method, path, body)."""
-    return [(e["method"], e["path"], e["body"]) for e in emulator.log() if e["method"] != "GET"]
-
-
 def reads(emulator):
     """The paths of every read."""
     return [e["path"] for e in emulator.log() if e["method"] == "GET"]
 
 
-def org(emulator, label):
-    """One organization as the API shows it."""
-    return next(o for o in emulator.state()["organizations"] if o["label"] == label)
-
-
-def user(emulator, username):
-    """One user as the API shows it."""
-    return next(u for u in emulator.state()["users"] if u["username"] == username)
-
-
 @pytest.fixture
 def legacy():
     """An emulator seeded with real-account data: john.doe and Plant.North."""
-    emu = Emulator(fixture=LEGACY_FIXTURE, idle_timeout=300).start()
-    try:
+    with Emulator(fixture=LEGACY_FIXTURE, idle_timeout=300) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 # -- lost update under asynchronous apply ----------------------------------------------------------

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from ubidots_testing import ORGS_MODULE, USERS_MODULE
+from ubidots_testing import NAME, active, by_name, kind_task, sent
 from ubidots_emulator import generate
 
-MODULES = {"users": USERS_MODULE, "organizations": ORGS_MODULE}
-NAME = {"users": "username", "organizations": "label"}
 UPDATE = {"users": ("PATCH", "/api/v2.0/users/_/bulk/update/"), "organizations": ("POST", "/api/v2.0/organizations/_/bulk/update/")}
 EQUAL_IN_CHECK_MODE = ("changed", "created", "changed_ids", "deleted_ids", "deactivated", "unchanged_ids", "counts",
                        "changes", "diff")
@@ -23,22 +21,7 @@ EQUAL_IN_CHECK_MODE = ("changed", "created", "changed_ids", "deleted_ids", "deac
 def task(kind, items, **options):
     """One bulk module task of `kind` with removal: deactivate (unless the options say otherwise)."""
     options.setdefault("removal", "deactivate")
-    return {"name": kind, MODULES[kind]: dict({kind: items}, **options), "register": "result"}
-
-
-def writes(emulator):
-    """Every request that is not a read: (method, path, body)."""
-    return [(e["method"], e["path"], e["body"]) for e in emulator.log() if e["method"] != "GET"]
-
-
-def objects(emulator, kind):
-    """{username or label: object} of the account."""
-    return {o[NAME[kind]]: o for o in emulator.state()[kind]}
-
-
-def active(emulator, kind):
-    """{username or label: isActive} of the account."""
-    return {name: o["isActive"] for name, o in objects(emulator, kind).items()}
+    return kind_task(kind, items, **options)
 
 
 def same_in_check_mode(checked, applied):
@@ -47,15 +30,15 @@ def same_in_check_mode(checked, applied):
 
 
 def test_absent_deactivates_users_with_one_bulk_update_and_check_mode_says_the_same(emulator, run_module):
-    known = objects(emulator, "users")
+    known = by_name(emulator, "users")
     leavers = [{"username": "carol"}, {"username": "dave"}]
     checked = run_module(task("users", leavers, state="absent"), check=True, diff=True)
     assert checked.rc == 0, checked.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []
     run = run_module(task("users", leavers, state="absent"), diff=True)
     assert run.rc == 0, run.output
-    assert writes(emulator) == [("PATCH", "/api/v2.0/users/_/bulk/update/",
-                                 [{"id": known["carol"]["id"], "isActive": False}, {"id": known["dave"]["id"], "isActive": False}])]
+    assert sent(emulator) == [("PATCH", "/api/v2.0/users/_/bulk/update/",
+                               [{"id": known["carol"]["id"], "isActive": False}, {"id": known["dave"]["id"], "isActive": False}])]
     result = run.result
     assert result["changed"] and result["deactivated"] == [known["carol"]["id"], known["dave"]["id"]]
     assert result["deleted_ids"] == [] and result["counts"]["deactivated"] == 2 and result["counts"]["deleted"] == 0
@@ -72,15 +55,15 @@ def test_absent_deactivates_users_with_one_bulk_update_and_check_mode_says_the_s
 
 
 def test_absent_deactivates_organizations_with_the_full_update_of_their_current_fields(emulator, run_module):
-    plant = objects(emulator, "organizations")["acme-plant"]
+    plant = by_name(emulator, "organizations")["acme-plant"]
     run = run_module(task("organizations", [{"label": "acme-plant"}], state="absent"), diff=True)
     assert run.rc == 0, run.output
-    [(method, path, body)] = writes(emulator)
+    [(method, path, body)] = sent(emulator)
     assert (method, path) == UPDATE["organizations"]
     assert body[0]["isActive"] is False and body[0]["id"] == plant["id"]
     assert body[0]["description"] == plant["description"] and body[0]["properties"] == plant["properties"]
     assert body[0]["favicon"] == plant["favicon"]["raw"] and body[0]["app"] == plant["app"]["id"]
-    after = objects(emulator, "organizations")["acme-plant"]
+    after = by_name(emulator, "organizations")["acme-plant"]
     assert after["isActive"] is False
     assert {k: v for k, v in after.items() if k != "isActive"} == {k: v for k, v in plant.items() if k != "isActive"}
     assert run.result["deactivated"] == [plant["id"]]
@@ -89,20 +72,20 @@ def test_absent_deactivates_organizations_with_the_full_update_of_their_current_
 
 @pytest.mark.parametrize("kind", ["users", "organizations"])
 def test_prune_deactivates_what_is_not_listed_and_leaves_inactive_and_protected_objects_alone(emulator, run_module, kind):
-    known = objects(emulator, kind)
+    known = by_name(emulator, kind)
     keep, protect = (["alice", "bob"], "admin") if kind == "users" else (["org1"], "org2")
     inactive = "erin" if kind == "users" else "legacy-site"
     items = [{NAME[kind]: name} for name in keep]
     checked = run_module(task(kind, items, prune=True, protected=[protect]), check=True, diff=True)
     assert checked.rc == 0, checked.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []
     run = run_module(task(kind, items, prune=True, protected=[protect]), diff=True)
     assert run.rc == 0, run.output
     same_in_check_mode(checked.result, run.result)
     gone = sorted(name for name, obj in known.items() if name not in keep + [protect] and obj["isActive"])
     assert sorted(known[name]["id"] for name in gone) == sorted(run.result["deactivated"])
     assert known[inactive]["id"] not in run.result["deactivated"]
-    assert [method for method, _path, _body in writes(emulator)] == [UPDATE[kind][0]]
+    assert [method for method, _path, _body in sent(emulator)] == [UPDATE[kind][0]]
     state = active(emulator, kind)
     assert sorted(state) == sorted(known), "nothing is deleted"
     assert all(state[name] is False for name in gone) and state[protect] is True
@@ -114,10 +97,10 @@ def test_prune_deactivates_what_is_not_listed_and_leaves_inactive_and_protected_
 
 def test_a_leaver_put_back_in_the_list_is_reactivated_and_isactive_false_keeps_one_off(emulator, run_module):
     emulator.update_object("users", "~dave", {"isActive": False})  # a leaver deactivated earlier
-    known = objects(emulator, "users")
+    known = by_name(emulator, "users")
     run = run_module(task("users", [{"username": "erin"}, {"username": "dave", "isActive": False}]), diff=True)
     assert run.rc == 0, run.output
-    assert writes(emulator) == [("PATCH", "/api/v2.0/users/_/bulk/update/", [{"id": known["erin"]["id"], "isActive": True}])]
+    assert sent(emulator) == [("PATCH", "/api/v2.0/users/_/bulk/update/", [{"id": known["erin"]["id"], "isActive": True}])]
     state = active(emulator, "users")
     assert state["erin"] is True and state["dave"] is False
     entry = next(d for d in run.result["diff"] if known["erin"]["id"] in d["before_header"])
@@ -127,7 +110,7 @@ def test_a_leaver_put_back_in_the_list_is_reactivated_and_isactive_false_keeps_o
     emulator.update_object("users", "~erin", {"isActive": False})
     run = run_module(task("users", [{"username": "erin"}], removal="delete"))
     assert run.rc == 0 and not run.result["changed"], run.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []
 
 
 def test_max_deletions_and_protected_count_and_refuse_deactivations_in_their_words(emulator, run_module):
@@ -142,7 +125,7 @@ def test_max_deletions_and_protected_count_and_refuse_deactivations_in_their_wor
         assert run.rc != 0 and "state: absent would deactivate it" in run.result["msg"], run.output
         run = run_module(task("users", [], prune=True), check=check)
         assert run.rc != 0 and "this would deactivate every user" in run.result["msg"], run.output
-    assert writes(emulator) == []
+    assert sent(emulator) == []
     assert active(emulator, "users")["carol"] is True
 
 
@@ -155,10 +138,10 @@ def test_a_thousand_leavers_take_one_bulk_write_to_deactivate_and_a_thousand_del
     run = run_module(task("users", leavers, state="absent", removal=removal, max_deletions=1000, batch_size=1000,
                           rate_limit=0, changes_limit=5))
     assert run.rc == 0, run.output
-    sent = [(method, None if method == "DELETE" else path) for method, path, _body in writes(emulator)]
-    assert sent == expected
+    calls = [(method, None if method == "DELETE" else path) for method, path, _body in sent(emulator)]
+    assert calls == expected
     assert len(run.result["deactivated" if removal == "deactivate" else "deleted_ids"]) == 1000
-    left = objects(emulator, "users")
+    left = by_name(emulator, "users")
     if removal == "deactivate":
         assert all(left["user-%05d" % n]["isActive"] is False for n in range(1, 1001))
     else:

@@ -18,25 +18,17 @@ import re
 
 import pytest
 
-from ubidots_testing import ORGS_MODULE, USERS_MODULE
+from ubidots_testing import orgs_task, sent, users_by_name, users_task
 
 USERS_PATH = "/api/v2.0/users/"
 USERS_BULK = USERS_PATH + "_/bulk/update/"
 ORGS_PATH = "/api/v2.0/organizations/"
 HEADS = ("Already accepted", "Not applied", "Not sent", "may have been applied", "Running the task again")
+# What the tests check of each write: its method, path and the status the emulator answered.
+WITH_STATUS = ("method", "path", "status")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-def users_task(users, **options):
-    """One ubidots_users_bulk task."""
-    return {"name": "users", USERS_MODULE: dict({"users": users}, **options), "register": "result"}
-
-
-def orgs_task(organizations, **options):
-    """One ubidots_orgs_bulk task."""
-    return {"name": "organizations", ORGS_MODULE: dict({"organizations": organizations}, **options), "register": "result"}
-
 
 def new_user(name, *memberships):
     """A user to create, with its memberships."""
@@ -44,16 +36,6 @@ def new_user(name, *memberships):
     if memberships:
         item["organizations"] = [{"label": label, "role": role} for label, role in memberships]
     return item
-
-
-def writes(emulator):
-    """Every write the emulator received: (method, path, status)."""
-    return [(e["method"], e["path"], e["status"]) for e in emulator.log() if e["method"] != "GET"]
-
-
-def by_name(emulator):
-    """Current users by username."""
-    return {u["username"]: u for u in emulator.state()["users"]}
 
 
 def let_through(emulator, path, count, method):
@@ -102,15 +84,15 @@ def test_new_users_whose_membership_request_fails_are_each_in_one_list_named_by_
     emulator.inject(USERS_PATH + "*", "status", method="POST", status=400, detail="Injected refusal")
     run = run_module(users_task(items))
     assert run.rc != 0
-    now = by_name(emulator)
+    now = users_by_name(emulator)
     ida, idb = now["hire-a"]["id"], now["hire-b"]["id"]
-    sent = [ida, idb][:failing]
-    assert writes(emulator) == ([("POST", USERS_PATH, 201)] * 2 + [("POST", USERS_PATH + "%s/_/assign_organizations/" % i, 200)
-                                                                   for i in sent[:-1]]
-                                + [("POST", USERS_PATH + "%s/_/assign_organizations/" % sent[-1], 400)])
+    assigned = [ida, idb][:failing]
+    assert sent(emulator, WITH_STATUS) == ([("POST", USERS_PATH, 201)] * 2 + [("POST", USERS_PATH + "%s/_/assign_organizations/" % i, 200)
+                                                                              for i in assigned[:-1]]
+                                           + [("POST", USERS_PATH + "%s/_/assign_organizations/" % assigned[-1], 400)])
     result = run.result
     msg = result["msg"]
-    assert msg.startswith("Request %d of 4 failed: POST %s%s/_/assign_organizations/" % (2 + failing, USERS_PATH, sent[-1])), msg
+    assert msg.startswith("Request %d of 4 failed: POST %s%s/_/assign_organizations/" % (2 + failing, USERS_PATH, assigned[-1])), msg
     assert result["changed"] is True
     assert result["created"] == ["hire-a", "hire-b"]
     assert "new hire-a" not in msg and "new hire-b" not in msg, msg  # they exist: named by their ids
@@ -138,7 +120,7 @@ def test_new_users_whose_membership_request_fails_are_each_in_one_list_named_by_
 def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not_requests(emulator, run_module):
     # Four users, each updated (one PATCH each) and given memberships (assign; alice and bob also lose one with
     # purge): 4 PATCH + 6 membership requests = 10. The third PATCH (carol) is refused.
-    users = by_name(emulator)
+    users = users_by_name(emulator)
     ids = {name: users[name]["id"] for name in ("alice", "bob", "carol", "dave")}
     items = [
         {"username": "alice", "lastName": "R3", "organizations": [{"label": "org2", "role": "editor"}]},
@@ -154,7 +136,7 @@ def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not
     emulator.inject(USERS_BULK, "status", method="PATCH", status=400, detail="Injected refusal")
     run = run_module(users_task(items, batch_size=1, purge_organizations=True))
     assert run.rc != 0
-    assert writes(emulator) == [("PATCH", USERS_BULK, 200)] * 2 + [("PATCH", USERS_BULK, 400)]
+    assert sent(emulator, WITH_STATUS) == [("PATCH", USERS_BULK, 200)] * 2 + [("PATCH", USERS_BULK, 400)]
     patched = [e["body"] for e in emulator.log() if e["method"] == "PATCH"]
     assert [[item["id"] for item in body] for body in patched] == [[ids["alice"]], [ids["bob"]], [ids["carol"]]]
     result = run.result
@@ -173,7 +155,7 @@ def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not
         assert re.search(r"%s \([^)]*partly applied" % ids[name], unsent), (name, msg)
     assert not re.search(r"%s \([^)]*partly applied" % ids["dave"], unsent), msg
     emulator.wait_tasks()
-    now = by_name(emulator)
+    now = users_by_name(emulator)
     assert [now[n]["lastName"] for n in ("alice", "bob", "carol", "dave")] == ["R3", "R3", users["carol"]["lastName"],
                                                                                users["dave"]["lastName"]]
     emulator.clear_log()
@@ -181,7 +163,7 @@ def test_update_in_batches_of_one_where_request_3_of_10_fails_counts_objects_not
     assert again.rc == 0 and again.result["changed"] is True, again.output
     emulator.clear_log()
     assert run_module(users_task(items, batch_size=1, purge_organizations=True)).result["changed"] is False
-    assert writes(emulator) == []
+    assert sent(emulator, WITH_STATUS) == []
 
 
 def test_ten_updates_in_batches_of_one_where_request_3_fails_split_not_applied_from_not_sent(emulator, run_module):
@@ -199,7 +181,7 @@ def test_ten_updates_in_batches_of_one_where_request_3_fails_split_not_applied_f
     emulator.inject(USERS_BULK, "status", method="PATCH", status=400, detail="Injected refusal")
     run = run_module(users_task(items, batch_size=1))
     assert run.rc != 0
-    assert writes(emulator) == [("PATCH", USERS_BULK, 200)] * 2 + [("PATCH", USERS_BULK, 400)]
+    assert sent(emulator, WITH_STATUS) == [("PATCH", USERS_BULK, 200)] * 2 + [("PATCH", USERS_BULK, 400)]
     result = run.result
     msg = result["msg"]
     assert msg.startswith("Bulk request 3 of 10 failed: PATCH %s" % USERS_BULK), msg
@@ -214,13 +196,13 @@ def test_ten_updates_in_batches_of_one_where_request_3_fails_split_not_applied_f
 # -- a created user, then a later request fails --------------------------------------------------------
 
 def test_a_created_user_is_named_by_its_id_when_a_later_request_fails(emulator, run_module):
-    alice = by_name(emulator)["alice"]
+    alice = users_by_name(emulator)["alice"]
     items = [new_user("fresh-hire"), {"username": "alice", "lastName": "Later"}]
     emulator.inject(USERS_BULK, "status", method="PATCH", status=400, detail="Injected refusal")
     run = run_module(users_task(items))
     assert run.rc != 0
-    assert writes(emulator) == [("POST", USERS_PATH, 201), ("PATCH", USERS_BULK, 400)]
-    new_id = by_name(emulator)["fresh-hire"]["id"]
+    assert sent(emulator, WITH_STATUS) == [("POST", USERS_PATH, 201), ("PATCH", USERS_BULK, 400)]
+    new_id = users_by_name(emulator)["fresh-hire"]["id"]
     result = run.result
     msg = result["msg"]
     assert msg.startswith("Bulk request 2 of 2 failed: PATCH %s" % USERS_BULK), msg
@@ -232,14 +214,14 @@ def test_a_created_user_is_named_by_its_id_when_a_later_request_fails(emulator, 
 
 
 def test_a_create_that_may_have_been_applied_is_failed_and_the_rest_not_sent(emulator, run_module):
-    alice = by_name(emulator)["alice"]
+    alice = users_by_name(emulator)["alice"]
     items = [new_user("first-hire"), new_user("second-hire"), {"username": "alice", "lastName": "Never"}]
     let_through(emulator, USERS_PATH, 1, "POST")
     emulator.inject(USERS_PATH, "drop", method="POST")  # the server reads it and answers nothing
     run = run_module(users_task(items, retries=0))
     assert run.rc != 0
-    assert writes(emulator) == [("POST", USERS_PATH, 201), ("POST", USERS_PATH, None)]
-    first_id = by_name(emulator)["first-hire"]["id"]
+    assert sent(emulator, WITH_STATUS) == [("POST", USERS_PATH, 201), ("POST", USERS_PATH, None)]
+    first_id = users_by_name(emulator)["first-hire"]["id"]
     result = run.result
     msg = result["msg"]
     assert msg.startswith("Request 2 of 3 failed: POST %s" % USERS_PATH), msg
@@ -260,7 +242,7 @@ def test_organizations_created_by_an_accepted_bulk_create_are_in_accepted_ids(em
     emulator.inject(ORGS_PATH + "_/bulk/update/", "status", method="POST", status=400, detail="Injected refusal")
     run = run_module(orgs_task(items, prune=True))
     assert run.rc != 0
-    assert writes(emulator) == [("POST", ORGS_PATH + "_/bulk/create/", 200), ("POST", ORGS_PATH + "_/bulk/update/", 400)]
+    assert sent(emulator, WITH_STATUS) == [("POST", ORGS_PATH + "_/bulk/create/", 200), ("POST", ORGS_PATH + "_/bulk/update/", 400)]
     result = run.result
     msg = result["msg"]
     assert msg.startswith("Bulk request 2 of 3 failed: POST %s_/bulk/update/" % ORGS_PATH), msg

@@ -11,7 +11,7 @@ Written from the issue text and tests/emulator/README.md; every test reads the e
 
 from __future__ import annotations
 
-from ubidots_testing import ORGS_MODULE, USERS_MODULE, header
+from ubidots_testing import header, mixed_orgs, mixed_users, orgs_by_label, orgs_task, sent, users_by_name, users_task, write_entries
 from ubidots_emulator import generate, password_digest
 
 USERS_PATH = "/api/v2.0/users/"
@@ -24,38 +24,8 @@ ORGS_DELETE = ORGS_PATH + "_/bulk/delete/"
 
 # -- helpers ---------------------------------------------------------------------------------------
 
-def users_task(users, **options):
-    """One ubidots_users_bulk task."""
-    return {"name": "users", USERS_MODULE: dict({"users": users}, **options), "register": "result"}
-
-
-def orgs_task(organizations, **options):
-    """One ubidots_orgs_bulk task."""
-    return {"name": "organizations", ORGS_MODULE: dict({"organizations": organizations}, **options), "register": "result"}
-
-
-def sent(emulator):
-    """Every request that is not a read: (method, path without trailing slash, body)."""
-    return [(e["method"], e["path"].rstrip("/"), e["body"]) for e in emulator.log() if e["method"] != "GET"]
-
-
-def write_entries(emulator):
-    """The full log entries of the writes."""
-    return [e for e in emulator.log() if e["method"] != "GET"]
-
-
-def users_by_name(emulator):
-    """Current users by username."""
-    return {u["username"]: u for u in emulator.state()["users"]}
-
-
-def orgs_by_label(emulator):
-    """Current organizations by label."""
-    return {o["label"]: o for o in emulator.state()["organizations"]}
-
-
 def p(path):
-    """A path as `sent` shows it."""
+    """A path as `sent(emulator, strip_slash=True)` shows it."""
     return path.rstrip("/")
 
 
@@ -121,7 +91,7 @@ def test_orgs_prune_deletes_every_unlisted_organization(emulator, run_module):
     keep = [{"label": label} for label in ("org1", "org2", "acme-plant", "north_site")]
     run = run_module(orgs_task(keep, prune=True))
     assert run.rc == 0, run.output
-    assert sent(emulator) == [("POST", p(ORGS_DELETE), [orgs["legacy-site"]["id"]])]
+    assert sent(emulator, strip_slash=True) == [("POST", p(ORGS_DELETE), [orgs["legacy-site"]["id"]])]
     assert run.result["deleted_ids"] == [orgs["legacy-site"]["id"]]
     assert sorted(orgs_by_label(emulator)) == ["acme-plant", "north_site", "org1", "org2"]
 
@@ -168,13 +138,6 @@ def test_orgs_empty_list_with_prune_needs_allow_empty_prune_and_max_deletions_fo
     assert emulator.state()["organizations"] == []
 
 
-def mixed_orgs():
-    """A create, an update, two unchanged and (by prune) a delete, in one task."""
-    return [{"label": "plant-east", "name": "Plant East"},
-            {"label": "org1", "description": "Mixed run"},
-            {"label": "org2"}, {"label": "acme-plant"}, {"label": "north_site"}]
-
-
 def test_orgs_mixed_create_update_delete_in_one_task_in_that_order(emulator, run_module):
     orgs = orgs_by_label(emulator)
     run = run_module(orgs_task(mixed_orgs(), prune=True))
@@ -211,13 +174,13 @@ def test_orgs_failure_in_the_middle_of_creates_names_what_was_created_and_a_reru
     assert "Already accepted: 2 organizations in request 1 (task " in msg, msg
     assert "site-0" in msg and "site-1" in msg, msg
     assert "sends only what is still different" in msg, msg
-    assert [(m, path) for m, path, _body in sent(emulator)] == [("POST", p(ORGS_CREATE))] * 2
+    assert [(m, path) for m, path, _body in sent(emulator, strip_slash=True)] == [("POST", p(ORGS_CREATE))] * 2
     emulator.wait_tasks()
     assert {"site-0", "site-1"} <= set(orgs_by_label(emulator))
     emulator.clear_log()
     again = run_module(orgs_task(items, batch_size=2))
     assert again.rc == 0, again.output
-    bodies = [body for _m, _path, body in sent(emulator)]
+    bodies = [body for _m, _path, body in sent(emulator, strip_slash=True)]
     assert [item["label"] for body in bodies for item in body] == ["site-2", "site-3", "site-4"]
     assert again.result["created"] == ["site-2", "site-3", "site-4"]
     emulator.clear_log()
@@ -264,7 +227,7 @@ def test_users_create_with_references_makes_a_member(emulator, run_module):
             "defaultRole": "viewer", "defaultOrganization": "acme-plant"}
     run = run_module(users_task([item]))
     assert run.rc == 0, run.output
-    assert [(m, path) for m, path, _b in sent(emulator)] == [("POST", p(USERS_PATH))]
+    assert [(m, path) for m, path, _b in sent(emulator, strip_slash=True)] == [("POST", p(USERS_PATH))]
     user = users_by_name(emulator)["plant-op"]
     assert user["defaultRole"]["label"] == "viewer"
     assert user["defaultOrganization"]["label"] == "acme-plant"
@@ -311,7 +274,7 @@ def test_users_prune_deletes_every_unlisted_user(emulator, run_module):
     keep = [{"username": name} for name in users if name not in ("frank_ops", "grace-h")]
     run = run_module(users_task(keep, prune=True))
     assert run.rc == 0, run.output
-    assert sorted(sent(emulator)) == sorted(
+    assert sorted(sent(emulator, strip_slash=True)) == sorted(
         [("DELETE", USERS_PATH + users[name]["id"], None) for name in ("frank_ops", "grace-h")])
     assert sorted(run.result["deleted_ids"]) == sorted(users[name]["id"] for name in ("frank_ops", "grace-h"))
     assert sorted(users_by_name(emulator)) == sorted(item["username"] for item in keep)
@@ -337,19 +300,11 @@ def test_users_empty_list_with_prune_needs_allow_empty_prune_and_max_deletions_f
     assert sent(emulator) == []
 
 
-def mixed_users(emulator):
-    """A create, an update, unchanged users and (by prune) a delete, in one task."""
-    names = [u["username"] for u in emulator.state()["users"] if u["username"] not in ("alice", "grace-h")]
-    return ([{"username": "newbie", "email": "newbie@example.com", "password": "Newbie-Pass-1"},
-             {"username": "alice", "lastName": "Mixed"}]
-            + [{"username": name} for name in names])
-
-
 def test_users_mixed_create_update_delete_in_one_task_in_that_order(emulator, run_module):
     users = users_by_name(emulator)
     run = run_module(users_task(mixed_users(emulator), prune=True))
     assert run.rc == 0, run.output
-    assert sent(emulator) == [
+    assert sent(emulator, strip_slash=True) == [
         ("POST", p(USERS_PATH), {"username": "newbie", "email": "newbie@example.com",
                                  "password": password_digest("Newbie-Pass-1")}),
         ("PATCH", p(USERS_BULK), [{"id": users["alice"]["id"], "lastName": "Mixed"}]),
@@ -378,7 +333,7 @@ def test_users_failure_in_the_middle_of_creates_names_what_was_created_and_a_rer
     assert "Already accepted: 2 users in requests 1-2" in msg, msg
     assert "hire-3" in msg, msg  # not applied
     assert "sends only what is still different" in msg, msg
-    assert [(m, path) for m, path, _b in sent(emulator)] == [("POST", p(USERS_PATH))] * 3
+    assert [(m, path) for m, path, _b in sent(emulator, strip_slash=True)] == [("POST", p(USERS_PATH))] * 3
     assert {"hire-0", "hire-1"} <= set(users_by_name(emulator)) and "hire-2" not in users_by_name(emulator)
     # The result names what was created: by username, and by the ids the API gave them.
     assert run.result["created"] == ["hire-0", "hire-1"]
@@ -386,7 +341,7 @@ def test_users_failure_in_the_middle_of_creates_names_what_was_created_and_a_rer
     emulator.clear_log()
     again = run_module(users_task(items))
     assert again.rc == 0, again.output
-    assert [body["username"] for _m, _path, body in sent(emulator)] == ["hire-2", "hire-3"]
+    assert [body["username"] for _m, _path, body in sent(emulator, strip_slash=True)] == ["hire-2", "hire-3"]
     assert again.result["created"] == ["hire-2", "hire-3"]
     emulator.clear_log()
     assert run_module(users_task(items)).result["changed"] is False
@@ -400,7 +355,7 @@ def test_update_password_on_create_is_the_default_and_makes_a_play_with_password
              {"username": "alice", "password": "Alice-New-Pass-9", "firstName": "Alice"}]
     first = run_module(users_task(items))
     assert first.rc == 0, first.output
-    assert [(m, path) for m, path, _b in sent(emulator)] == [("POST", p(USERS_PATH))]
+    assert [(m, path) for m, path, _b in sent(emulator, strip_slash=True)] == [("POST", p(USERS_PATH))]
     assert first.result["created"] == ["keeper"] and first.result["changed_ids"] == []
     assert emulator.check_password("~keeper", "Keeper-Pass-1")
     assert emulator.check_password("~alice", "Alice-Pass-1")

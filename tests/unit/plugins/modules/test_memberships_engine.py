@@ -17,26 +17,14 @@ import urllib.request
 
 import pytest
 
-from ubidots_testing import api_log, header
+from ubidots_testing import api_log, header, users_task, write_entries
+from ubidots_testing import membership as m
 
-MODULE = "ubidots.industrial.ubidots_users_bulk"
 INFO = "ubidots.industrial.ubidots_users_info"
 ADMIN = "5e8f1c2d3b4a596877665501"
 ALICE = "409dba9c67d3bb19f554"
 BOB = "445da83878abc3c75756"
 NORTH_SITE = "5fc8e4b7a1c2d3e4f5a6b702"
-
-
-def task(users, **options):
-    """One ubidots_users_bulk task."""
-    args = {"users": users}
-    args.update(options)
-    return {"name": "users", MODULE: args, "register": "result"}
-
-
-def m(label, role):
-    """One membership in the module's item shape."""
-    return {"label": label, "role": role}
 
 
 def assign_path(user_id):
@@ -45,11 +33,6 @@ def assign_path(user_id):
 
 def remove_path(user_id):
     return "/api/v2.0/users/%s/_/remove_organizations/" % user_id
-
-
-def sent(emulator):
-    """Every write the emulator received (anything but GET)."""
-    return [e for e in emulator.log() if e["method"] != "GET"]
 
 
 def by_label(items):
@@ -72,9 +55,9 @@ def test_assign_two_memberships_in_one_request_per_user(emulator, run_module):
         {"id": ALICE, "organizations": [m("org1", "editor"), m("org2", "editor"), m("acme-plant", "viewer")]},
         {"username": "bob", "organizations": [m("north_site", "operator"), m("legacy-site", "viewer")]},
     ]
-    run = run_module(task(users))
+    run = run_module(users_task(users))
     assert run.rc == 0, run.output
-    writes = sent(emulator)
+    writes = write_entries(emulator)
     assert [(e["method"], e["path"]) for e in writes] == [("POST", assign_path(ALICE)), ("POST", assign_path(BOB))]
     assert by_label(writes[0]["body"]) == [m("acme-plant", "viewer"), m("org2", "editor")]
     assert by_label(writes[1]["body"]) == [m("legacy-site", "viewer"), m("north_site", "operator")]
@@ -103,7 +86,7 @@ def test_assign_two_memberships_in_one_request_per_user(emulator, run_module):
 
 
 def test_memberships_are_read_only_when_an_item_lists_them(emulator, run_module):
-    run = run_module(task([{"id": ALICE, "firstName": "NoMemberships"}]))
+    run = run_module(users_task([{"id": ALICE, "firstName": "NoMemberships"}]))
     assert run.rc == 0, run.output
     for read in api_log(emulator, method="GET"):
         assert "organizations" not in read["query"].get("fields", [""])[0].split(","), read
@@ -112,22 +95,22 @@ def test_memberships_are_read_only_when_an_item_lists_them(emulator, run_module)
 
 def test_a_role_change_sends_only_that_membership(emulator, run_module):
     users = [{"id": ADMIN, "organizations": [m("org1", "admin"), m("org2", "viewer"), m("acme-plant", "admin")]}]
-    run = run_module(task(users))
+    run = run_module(users_task(users))
     assert run.rc == 0, run.output
-    writes = sent(emulator)
+    writes = write_entries(emulator)
     assert [(e["method"], e["path"], e["body"]) for e in writes] == [("POST", assign_path(ADMIN), [m("org2", "viewer")])]
     assert run.result["changed"] is True and run.result["changed_ids"] == [ADMIN]
     assert memberships(emulator, ADMIN) == [m("acme-plant", "admin"), m("org1", "admin"), m("org2", "viewer")]
 
 
 def test_an_unlisted_membership_is_kept_by_default(emulator, run_module):
-    same = run_module(task([{"id": ADMIN, "organizations": [m("org1", "admin")]}]))
+    same = run_module(users_task([{"id": ADMIN, "organizations": [m("org1", "admin")]}]))
     assert same.rc == 0, same.output
     assert same.result["changed"] is False
-    assert sent(emulator) == []
-    more = run_module(task([{"id": ADMIN, "organizations": [m("org1", "admin"), m("north_site", "viewer")]}]))
+    assert write_entries(emulator) == []
+    more = run_module(users_task([{"id": ADMIN, "organizations": [m("org1", "admin"), m("north_site", "viewer")]}]))
     assert more.rc == 0, more.output
-    writes = sent(emulator)
+    writes = write_entries(emulator)
     assert [(e["path"], e["body"]) for e in writes] == [(assign_path(ADMIN), [m("north_site", "viewer")])]
     assert api_log(emulator, path_part="remove_organizations") == []
     assert memberships(emulator, ADMIN) == [m("acme-plant", "admin"), m("north_site", "viewer"), m("org1", "admin"),
@@ -135,9 +118,9 @@ def test_an_unlisted_membership_is_kept_by_default(emulator, run_module):
 
 
 def test_purge_organizations_removes_the_unlisted_memberships(emulator, run_module):
-    run = run_module(task([{"id": ADMIN, "organizations": [m("org1", "admin")]}], purge_organizations=True))
+    run = run_module(users_task([{"id": ADMIN, "organizations": [m("org1", "admin")]}], purge_organizations=True))
     assert run.rc == 0, run.output
-    writes = sent(emulator)
+    writes = write_entries(emulator)
     assert [(e["method"], e["path"]) for e in writes] == [("POST", remove_path(ADMIN))]
     assert by_label(writes[0]["body"]) == [{"label": "acme-plant"}, {"label": "org2"}]
     assert header(writes[0], "X-Bulk-Operation") is None
@@ -146,17 +129,17 @@ def test_purge_organizations_removes_the_unlisted_memberships(emulator, run_modu
 
 
 def test_purge_touches_only_users_that_list_organizations(emulator, run_module):
-    run = run_module(task([{"id": ADMIN, "firstName": "Root"}, {"id": ALICE, "organizations": [m("org1", "editor")]}],
-                          purge_organizations=True))
+    run = run_module(users_task([{"id": ADMIN, "firstName": "Root"}, {"id": ALICE, "organizations": [m("org1", "editor")]}],
+                                purge_organizations=True))
     assert run.rc == 0, run.output
     assert api_log(emulator, path_part="_organizations") == []
     assert memberships(emulator, ADMIN) == [m("acme-plant", "admin"), m("org1", "admin"), m("org2", "admin")]
 
 
 def test_purge_with_an_empty_list_removes_every_membership(emulator, run_module):
-    run = run_module(task([{"username": "bob", "organizations": []}], purge_organizations=True))
+    run = run_module(users_task([{"username": "bob", "organizations": []}], purge_organizations=True))
     assert run.rc == 0, run.output
-    assert [(e["path"], e["body"]) for e in sent(emulator)] == [(remove_path(BOB), [{"label": "org2"}])]
+    assert [(e["path"], e["body"]) for e in write_entries(emulator)] == [(remove_path(BOB), [{"label": "org2"}])]
     assert memberships(emulator, BOB) == []
 
 
@@ -168,18 +151,18 @@ PLAN = [
 
 
 def test_check_mode_sends_no_write_and_reports_the_same_plan(emulator, run_module):
-    check = run_module(task(PLAN, purge_organizations=True), check=True, diff=True)
+    check = run_module(users_task(PLAN, purge_organizations=True), check=True, diff=True)
     assert check.rc == 0, check.output
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []
     assert memberships(emulator, ADMIN) == [m("acme-plant", "admin"), m("org1", "admin"), m("org2", "admin")]
     assert memberships(emulator, ALICE) == [m("org1", "editor")]
-    real = run_module(task(PLAN, purge_organizations=True), diff=True)
+    real = run_module(users_task(PLAN, purge_organizations=True), diff=True)
     assert real.rc == 0, real.output
     assert check.result["changed"] is True
     for key in ("changed", "changed_ids", "unchanged_ids", "created", "changes", "diff"):
         assert check.result[key] == real.result[key], key
     # the issue fixes no order between users, nor between assign and remove: compare as a set
-    requests = sorted((e["method"], e["path"], json.dumps(by_label(e["body"]))) for e in sent(emulator))
+    requests = sorted((e["method"], e["path"], json.dumps(by_label(e["body"]))) for e in write_entries(emulator))
     assert requests == sorted([
         ("POST", assign_path(ADMIN), json.dumps([m("north_site", "editor"), m("org2", "viewer")])),
         ("POST", remove_path(ADMIN), json.dumps([{"label": "acme-plant"}])),
@@ -193,36 +176,36 @@ def test_check_mode_sends_no_write_and_reports_the_same_plan(emulator, run_modul
 def test_an_unknown_organization_or_role_fails_before_any_write(emulator, run_module, check, membership, value):
     users = [{"id": ALICE, "firstName": "Changed", "organizations": [m("north_site", "viewer")]},
              {"username": "bob", "organizations": [m("org2", "viewer"), membership]}]
-    run = run_module(task(users, purge_organizations=True), check=check)
+    run = run_module(users_task(users, purge_organizations=True), check=check)
     assert run.rc != 0, run.output
     msg = run.result["msg"]
     assert "users[1]" in msg and value in msg, msg
     assert "users[0]" not in msg, msg
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []
     assert memberships(emulator, ALICE) == [m("org1", "editor")]
     assert memberships(emulator, BOB) == [m("org2", "viewer")]
 
 
 def test_one_organization_twice_in_a_users_list_is_refused_with_no_request(emulator, run_module):
-    run = run_module(task([{"id": ALICE, "organizations": [m("org2", "viewer"), m("org2", "editor")]}]))
+    run = run_module(users_task([{"id": ALICE, "organizations": [m("org2", "viewer"), m("org2", "editor")]}]))
     assert run.rc != 0
     msg = run.result["msg"]
     assert "users[0]" in msg and "org2" in msg, msg
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []
 
 
 def test_re_runs_send_nothing(emulator, run_module):
-    first = run_module(task(PLAN, purge_organizations=True))
+    first = run_module(users_task(PLAN, purge_organizations=True))
     assert first.rc == 0 and first.result["changed"] is True, first.output
     emulator.clear_log()
     for purge in (True, False):
-        again = run_module(task(PLAN, purge_organizations=purge), diff=True)
+        again = run_module(users_task(PLAN, purge_organizations=purge), diff=True)
         assert again.rc == 0, again.output
         assert again.result["changed"] is False, (purge, again.result)
         assert again.result["changes"] == [] and again.result["diff"] == []
         assert sorted(again.result["unchanged_ids"]) == sorted([ADMIN, ALICE])
         assert not any(r["result"]["changed"] for r in again.results)  # the play recap's changed=0
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []
 
 
 def test_info_returns_memberships_only_when_asked(emulator, run_module):
@@ -239,7 +222,7 @@ def test_info_returns_memberships_only_when_asked(emulator, run_module):
     reads = api_log(emulator, method="GET")
     assert "organizations" not in reads[0]["query"].get("fields", [""])[0].split(",")
     assert any("organizations" in r["query"].get("fields", [""])[0].split(",") for r in reads[1:])
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []
 
 
 NEW_USER = {"username": "new-engineer", "email": "new-engineer@example.com", "password": "New-Engineer-Pw-1",
@@ -247,14 +230,14 @@ NEW_USER = {"username": "new-engineer", "email": "new-engineer@example.com", "pa
 
 
 def test_a_user_created_by_the_task_gets_its_memberships_right_after(emulator, run_module):
-    check = run_module(task([NEW_USER]), check=True, diff=True)
+    check = run_module(users_task([NEW_USER]), check=True, diff=True)
     assert check.rc == 0, check.output
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []
     assert check.result["changed"] is True and check.result["created"] == ["new-engineer"]
-    run = run_module(task([NEW_USER]))
+    run = run_module(users_task([NEW_USER]))
     assert run.rc == 0, run.output
     new_id = next(u["id"] for u in emulator.state()["users"] if u["username"] == "new-engineer")
-    writes = sent(emulator)
+    writes = write_entries(emulator)
     assert [(e["method"], e["path"]) for e in writes] == [("POST", "/api/v2.0/users/"), ("POST", assign_path(new_id))]
     assert writes[0]["status"] == 201
     assert "organizations" not in writes[0]["body"]
@@ -262,24 +245,24 @@ def test_a_user_created_by_the_task_gets_its_memberships_right_after(emulator, r
     assert run.result["changed"] is True and run.result["created"] == ["new-engineer"]
     assert memberships(emulator, new_id) == [m("north_site", "operator"), m("org1", "viewer")]
     emulator.clear_log()
-    again = run_module(task([NEW_USER], purge_organizations=True))
+    again = run_module(users_task([NEW_USER], purge_organizations=True))
     assert again.rc == 0 and again.result["changed"] is False, again.output
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []
 
 
 def test_a_membership_given_by_organization_id(emulator, run_module):
     given = [{"id": NORTH_SITE, "role": "viewer"}, {"id": "6027087b65a24d1987654321", "role": "editor"}]
     users = [{"id": ALICE, "organizations": given}]
-    run = run_module(task(users))
+    run = run_module(users_task(users))
     assert run.rc == 0, run.output
-    assert [(e["path"], e["body"]) for e in sent(emulator)] == [(assign_path(ALICE), [m("north_site", "viewer")])]
+    assert [(e["path"], e["body"]) for e in write_entries(emulator)] == [(assign_path(ALICE), [m("north_site", "viewer")])]
     assert run.result["changes"][0]["after"] == {"organizations": [m("north_site", "viewer"), m("org1", "editor")]}
     assert memberships(emulator, ALICE) == [m("north_site", "viewer"), m("org1", "editor")]
     emulator.clear_log()
-    again = run_module(task(users, purge_organizations=True))
+    again = run_module(users_task(users, purge_organizations=True))
     assert again.rc == 0 and again.result["changed"] is False, again.output
-    assert sent(emulator) == []
-    unknown = run_module(task([{"id": ALICE, "organizations": [{"id": "ffffffffffffffffffffffff", "role": "viewer"}]}]))
+    assert write_entries(emulator) == []
+    unknown = run_module(users_task([{"id": ALICE, "organizations": [{"id": "ffffffffffffffffffffffff", "role": "viewer"}]}]))
     assert unknown.rc != 0
     assert "users[0]" in unknown.result["msg"] and "ffffffffffffffffffffffff" in unknown.result["msg"]
-    assert sent(emulator) == []
+    assert write_entries(emulator) == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from ubidots_testing import api_log, writes
+from ubidots_testing import api_log, some_users, users_task, writes
 from ubidots_emulator import Emulator, generate
 
 USERS_PATH = "/api/v2.0/users/"
@@ -26,10 +26,6 @@ def sized_emulator(request):
         yield emu
     finally:
         emu.stop()
-
-
-def users_task(items, **options):
-    return {"name": "users", "ubidots.industrial.ubidots_users_bulk": dict({"users": items, "rate_limit": 0}, **options)}
 
 
 def reads_before_first_write(emulator):
@@ -80,7 +76,7 @@ def test_many_listed_users_in_a_large_account_are_looked_up_after_one_probe(size
 
 
 def test_changes_and_diff_are_bounded_and_the_ids_complete(emulator, run_module):
-    users = sorted(emulator.state()["users"], key=lambda u: u["username"])[:5]
+    users = some_users(emulator, 5)
     items = [{"id": u["id"], "lastName": "Bounded-%d" % i} for i, u in enumerate(users)]
     check = run_module(users_task(items, changes_limit=2), check=True, diff=True)
     assert check.rc == 0, check.output
@@ -96,7 +92,7 @@ def test_changes_and_diff_are_bounded_and_the_ids_complete(emulator, run_module)
 
 def test_the_wait_reads_back_the_last_user_of_each_request_in_one_read(emulator, run_module):
     """wait (the default) reads back the last user of each bulk request, all in one lookup, not every user written."""
-    users = sorted(emulator.state()["users"], key=lambda u: u["username"])[:5]
+    users = some_users(emulator, 5)
     run = run_module(users_task([{"id": u["id"], "lastName": "Sampled"} for u in users], batch_size=2))
     assert run.rc == 0, run.output
     sent = writes(emulator)
@@ -111,7 +107,7 @@ def test_the_wait_reads_back_the_last_user_of_each_request_in_one_read(emulator,
 def test_the_wait_reads_back_a_user_whose_change_can_be_read_not_one_that_only_sets_a_password(emulator, run_module):
     """A password cannot be read back: the last user of a request with a readable change is waited for instead."""
     emulator.configure(apply_delay=1.5)
-    first, second = sorted(emulator.state()["users"], key=lambda u: u["username"])[:2]
+    first, second = some_users(emulator, 2)
     run = run_module(users_task([{"id": first["id"], "lastName": "Readable"},
                                  {"id": second["id"], "password": "Only-a-Secret-42"}], update_password="always"))
     assert run.rc == 0, run.output

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ubidots_testing import api_log, header, writes
+from ubidots_testing import api_log, header, some_users, writes
 from ubidots_testing import users_task as task
 
 BULK_PATH = "/api/v2.0/users/_/bulk/update/"
@@ -20,11 +20,6 @@ BULK_PATH = "/api/v2.0/users/_/bulk/update/"
 def users_of(emulator):
     """Current users by id."""
     return {u["id"]: u for u in emulator.state()["users"]}
-
-
-def some_users(emulator, count):
-    """The first `count` users of the fixture."""
-    return sorted(emulator.state()["users"], key=lambda u: u["username"])[:count]
 
 
 def test_one_patch_with_required_headers_and_only_changed_keys(emulator, run_module):
