@@ -57,8 +57,6 @@ def collections_path(tmp_path_factory):
     return root
 
 
-
-
 class PlaybookRun:
     """What one ansible-playbook run showed: exit status, output and the recorded task results."""
 
@@ -77,7 +75,6 @@ class PlaybookRun:
     def output(self):
         """Everything printed."""
         return self.stdout + self.stderr
-
 
 
 @pytest.fixture
@@ -140,5 +137,3 @@ def run_playbook(collections_path, emulator, tmp_path):
         return PlaybookRun(proc, results)
 
     return run
-
-

@@ -122,9 +122,9 @@ def pytest_runtest_logreport(report):
 # The tests of the failure modes of real use (lost updates, per-host state, references, real-account data,
 # secrets, redirects, options): each is listed by its docstring, with its outcome.
 # The files of the safety table, and their in-process halves (tests/unit/plugins/modules/test_<name>_engine.py).
-SAFETY_FILES = tuple(stem + suffix for stem in ("test_data_safety", "test_roles_safety", "test_client_safety", "test_options_safety",
-                                                 "test_lifecycle", "test_memberships", "test_request_counts", "test_runner_secrets")
-                     for suffix in (".py", "_engine.py"))
+SAFETY_STEMS = ("test_data_safety", "test_roles_safety", "test_client_safety", "test_options_safety", "test_lifecycle",
+                "test_memberships", "test_request_counts", "test_runner_secrets")
+SAFETY_FILES = tuple(stem + suffix for stem in SAFETY_STEMS for suffix in (".py", "_engine.py"))
 DOC = "reliability-doc"
 
 

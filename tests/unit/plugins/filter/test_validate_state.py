@@ -36,10 +36,10 @@ def test_role_variables_wrong_and_unknown_and_templated(tmp_path):
     found = validate_state(str(tmp_path), options={
         "ubidots_batch_size": "lots", "ubidots_max_deletion": 5, "ubidots_users_result": {"changed": False},
         "ubidots_prune": "{{ prune_it }}", "not_ours": 1})
-    assert found["problems"] == [
-        "variables of the play: ubidots_max_deletion is not a variable of the roles (did you mean ubidots_max_deletions?)",
-        "variables of the play: argument 'ubidots_batch_size' is of type str and we were unable to convert to int:"
-        " \"'lots'\" cannot be converted to an int"]
+    unknown, wrong = found["problems"]
+    assert unknown == "variables of the play: ubidots_max_deletion is not a variable of the roles (did you mean ubidots_max_deletions?)"
+    # ansible-core's own words for a value it cannot convert (they differ between series).
+    assert wrong.startswith("variables of the play: argument 'ubidots_batch_size' is of type") and "convert to int" in wrong
     assert found["counts"] == {"users": 0, "organizations": 1, "files": 1}
 
 
