@@ -1,5 +1,6 @@
 # Build and test tooling for the ubidots.industrial Ansible collection.
-# See docs/development.md. `make help` lists the targets.
+# Every check is a nox session (noxfile.py; `.venv-nox/bin/nox -l` lists them); these targets call
+# them. See docs/development.md. `make help` lists the targets.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -9,134 +10,102 @@ MAKEFLAGS += --no-print-directory
 
 PYTHON ?= python3
 
-# Main development venv: ansible-core 2.19 + test tools, pinned by constraints.txt.
-VENV := .venv
-REQUIREMENTS := requirements-dev.txt
-CONSTRAINTS := constraints.txt
-VENV_HASH := $(shell $(PYTHON) scripts/deps_hash.py $(REQUIREMENTS) $(CONSTRAINTS))
-VENV_STAMP := $(VENV)/.installed-$(VENV_HASH)
+# nox and uv, pinned by scripts/constraints-nox.txt, in .venv-nox. The stamp's name carries a hash of both
+# files and the Python version (scripts/deps_hash.py): when any changes, .venv-nox is rebuilt from scratch.
+NOX_VENV := .venv-nox
+NOX_HASH := $(shell $(PYTHON) scripts/deps_hash.py scripts/requirements-nox.txt scripts/constraints-nox.txt)
+NOX_STAMP := $(NOX_VENV)/.installed-$(NOX_HASH)
+NOX := $(NOX_VENV)/bin/nox --no-color
 
-# Release tools in their own venv (galaxy-importer, actionlint): scripts/requirements-tools.txt.
-TOOLS_VENV := .venv-tools
-TOOLS_HASH := $(shell $(PYTHON) scripts/deps_hash.py scripts/requirements-tools.txt scripts/constraints-tools.txt)
-TOOLS_STAMP := $(TOOLS_VENV)/.installed-$(TOOLS_HASH)
-
-# The other supported ansible-core series (.venv-2.16 ... .venv-2.21) are built by scripts/matrix.sh
-# from scripts/matrix.txt, each on the Python it needs (scripts/find-python.sh).
-SERIES := 2.16 2.17 2.18 2.20 2.21
-
-ifeq ($(VENV_HASH),)
+ifeq ($(NOX_HASH),)
 $(error could not run '$(PYTHON)': set PYTHON=/path/to/python3.11+)
 endif
 
-.PHONY: help venv venv-tools test release-checks release-docs docs bench sanity units integration pytest test-matrix test-oldest test-live build demo emulator clean distclean constraints
+.PHONY: help nox test demo units integration pytest sanity release-checks release-docs docs build test-live bench mutants emulator constraints clean distclean
 
 help:
-	@echo "make test         everything CI runs: sanity on 2.16 + 2.21, release checks, live suite on the emulator,"
-	@echo "                  unit + integration on 2.16 + 2.21, the core subset on 2.17, 2.18, 2.19 (.venv), 2.20 (scripts/test.sh)"
-	@echo "make release-checks  docs lint, changelog, ansible-lint, build, galaxy-importer, actionlint, docs site"
+	@echo "make test         everything CI runs (nox -s ci): sanity on 2.16 + 2.21, release checks, live suite on the"
+	@echo "                  emulator, unit + integration tests on 2.16 + 2.21, the core subset on 2.17, 2.18, 2.20,"
+	@echo "                  and the main venv's (2.19) unit, emulator, docs and core integration tests"
+	@echo "make demo         the demo playbook against the bundled emulator (nox -s demo)"
+	@echo "make units        pytest tests/unit on the main venv (nox -s units; PYTEST_ARGS='-x -k token')"
+	@echo "make integration  pytest tests/integration (nox -s integration)"
+	@echo "make pytest       pytest tests/unit tests/emulator tests/integration tests/docs (nox -s pytest)"
+	@echo "make sanity       ansible-test sanity on the main venv, ansible-core 2.19 (nox -s sanity-2.19; SANITY_ARGS='--test pylint')"
+	@echo "make release-checks  docs lint, changelog, ansible-lint, build, galaxy-importer, actionlint, docs site (nox -t release)"
 	@echo "make release-docs copy the last run's docs/reliability.md and README compatibility table (release step)"
+	@echo "make docs         documentation site into .build/docs/build/html (nox -s docs)"
+	@echo "make build        build the tarball into .build/, install it, ansible-doc every plugin (nox -s build)"
+	@echo "make test-live    live contract suite against UBIDOTS_API_URL / UBIDOTS_TOKEN (nox -s live)"
 	@echo "make bench        benchmark against the emulator (benchmarks/results/, about 8 min); not in make test"
-	@echo "make docs         documentation site into .build/docs/build/html (scripts/docs.sh)"
-	@echo "make sanity       ansible-test sanity --venv on a copy of the collection"
-	@echo "make units        pytest tests/unit"
-	@echo "make integration  pytest tests/integration"
-	@echo "make pytest       pytest tests/unit tests/emulator tests/integration tests/docs"
-	@echo "make test-matrix  what scripts/matrix.txt names for each ansible-core series (SERIES='2.16 2.21' narrows)"
-	@echo "make test-oldest  pytest tests/integration with ansible-core 2.16 (.venv-2.16)"
-	@echo "make test-live    live contract suite against UBIDOTS_API_URL / UBIDOTS_TOKEN (tests/live)"
-	@echo "make build        build the tarball into .build/, install it, ansible-doc every module"
-	@echo "make demo         run scripts/demo.sh"
+	@echo "make mutants      mutation testing of plugins/module_utils (nox -s mutants; MUTANTS_ARGS='_rules.py _retry.py'); not in make test"
 	@echo "make emulator     start the emulator and print the exports for your own playbook: eval \"\$$(make -s emulator)\""
-	@echo "make venv         create/refresh $(VENV) (automatic for the targets above); make venv-tools: $(TOOLS_VENV)"
-	@echo "make constraints  regenerate constraints.txt, scripts/constraints-ansible-*.txt and -tools.txt (pip freeze)"
-	@echo "make clean        remove .build/ and test caches (keeps venvs)"
-	@echo "make distclean    clean + remove every venv (venvs are built with the pinned uv: scripts/uv.sh)"
-	@echo "Variables: PYTHON=$(PYTHON) SANITY_ARGS='--test pylint' PYTEST_ARGS='-x -n auto'"
+	@echo "make constraints  regenerate every constraints file (pip freeze of a scratch venv, each on its Python)"
+	@echo "make nox          only build $(NOX_VENV); then $(NOX_VENV)/bin/nox -l lists every session (tests-2.16, ...)"
+	@echo "make clean        remove .build/ and test caches (keeps venvs); make distclean: and every venv"
+	@echo "Variables: PYTHON=$(PYTHON) (builds $(NOX_VENV)) SANITY_ARGS='--test pylint' PYTEST_ARGS='-x -n 0' BENCH_ARGS=..."
 
-# The stamp's name carries a hash of requirements-dev.txt + constraints.txt +
-# the Python version: if any changes, the stamp is missing and the venv is rebuilt.
-$(VENV_STAMP):
-	@PYTHON=$(PYTHON) scripts/venv.sh $(VENV) $@ $(REQUIREMENTS) $(CONSTRAINTS)
+$(NOX_STAMP):
+	@PYTHON=$(PYTHON) scripts/venv.sh $(NOX_VENV) $@ scripts/requirements-nox.txt scripts/constraints-nox.txt
 
-venv: $(VENV_STAMP)
+nox: $(NOX_STAMP)
 
-$(TOOLS_STAMP):
-	@PYTHON=$(PYTHON) scripts/venv.sh $(TOOLS_VENV) $@ scripts/requirements-tools.txt scripts/constraints-tools.txt
+test: $(NOX_STAMP)
+	@$(NOX) -s ci
 
-venv-tools: $(TOOLS_STAMP)
+demo: $(NOX_STAMP)
+	@$(NOX) -s demo
 
-# scripts/test.sh runs every step even when an earlier one failed and says how long each took.
-test: $(VENV_STAMP) $(TOOLS_STAMP)
-	@scripts/test.sh
+units: $(NOX_STAMP)
+	@$(NOX) -s units -- $(PYTEST_ARGS)
 
-release-checks: $(VENV_STAMP) $(TOOLS_STAMP)
-	@scripts/release-checks.sh
+integration: $(NOX_STAMP)
+	@$(NOX) -s integration -- $(PYTEST_ARGS)
 
-docs: $(VENV_STAMP)
-	@scripts/docs.sh
+pytest: $(NOX_STAMP)
+	@$(NOX) -s pytest -- $(PYTEST_ARGS)
 
-# Not part of `make test`: about 8 minutes on 2 idle cores (see docs/performance.md).
-# bench.py starts the emulator, runs every scenario and the micro-benchmark, and writes benchmarks/results/.
-bench: $(VENV_STAMP)
-	@$(VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
+sanity: $(NOX_STAMP)
+	@$(NOX) -s sanity-2.19 -- $(SANITY_ARGS)
 
-sanity: $(VENV_STAMP)
-	@scripts/sanity.sh
+# Every check runs even when an earlier one failed; nox's summary lists each.
+release-checks: $(NOX_STAMP)
+	@$(NOX) -t release
 
-units: $(VENV_STAMP)
-	@scripts/pytest.sh tests/unit
+docs: $(NOX_STAMP)
+	@$(NOX) -s docs
 
-integration: $(VENV_STAMP)
-	@scripts/pytest.sh tests/integration
-
-pytest: $(VENV_STAMP)
-	@scripts/pytest.sh tests/unit tests/emulator tests/integration tests/docs
-
-test-matrix:
-	@rc=0; scripts/matrix.sh sanity $(SERIES) || rc=1; scripts/matrix.sh integration $(SERIES) || rc=1; exit $$rc
-
-test-oldest:
-	@scripts/matrix.sh integration 2.16
+build: $(NOX_STAMP)
+	@$(NOX) -s build
 
 # Against a real account: UBIDOTS_API_URL and UBIDOTS_TOKEN (see docs/development.md); skips without them.
-test-live: $(VENV_STAMP)
-	@scripts/live.sh
+test-live: $(NOX_STAMP)
+	@$(NOX) -s live
+
+# Not part of `make test`: about 8 minutes on 2 idle cores (see docs/performance.md).
+bench: $(NOX_STAMP)
+	@$(NOX) -s bench -- $(BENCH_ARGS)
+
+# Not part of `make test`: mutmut over plugins/module_utils against tests/unit (scripts/mutants.py, docs/development.md).
+mutants: $(NOX_STAMP)
+	@$(NOX) -s mutants -- $(MUTANTS_ARGS)
+
+# Only the exports on stdout (nox and the venv's build log go to stderr), for: eval "$(make -s emulator)".
+emulator: $(NOX_STAMP)
+	@$(NOX) -s emulator
 
 # Release step: what the last `make test` wrote under .build/ becomes the committed docs.
 release-docs:
 	@test -f .build/reliability.md || { echo "release-docs: no .build/reliability.md; run make test first"; exit 1; }
 	cp .build/reliability.md docs/reliability.md
-	$(VENV)/bin/python scripts/compat_table.py --readme README.md
+	$(PYTHON) scripts/compat_table.py --readme README.md
 
-build: $(VENV_STAMP)
-	@scripts/build.sh
-
-demo: $(VENV_STAMP)
-	@export PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
-	 export ANSIBLE_COLLECTIONS_PATH="$$(scripts/collection-path.sh)"; \
-	 scripts/demo.sh
-
-# Only the exports on stdout (the venv's build output goes to stderr), for: eval "$(make -s emulator)".
-emulator:
-	@$(MAKE) venv >&2
-	@scripts/emulator.sh
-
-# Each series' file keeps its ansible-core pin (edit that line to move to a newer release) and is
-# generated on the Python scripts/matrix.txt gives it.
-constraints:
-	@PYTHON=$(PYTHON) scripts/update-constraints.sh $(CONSTRAINTS)
-	@REQUIREMENTS=scripts/requirements-tools.txt PYTHON=$(PYTHON) scripts/update-constraints.sh scripts/constraints-tools.txt
-	@for series in $(SERIES); do \
-	   python=$$(awk -v s=$$series '$$1 == s {print $$2}' scripts/matrix.txt); \
-	   interpreter=$$(scripts/find-python.sh $$python) || { echo "constraints: $$series skipped, no Python $$python"; continue; }; \
-	   REQUIREMENTS=scripts/requirements-matrix.txt PYTHON=$$interpreter scripts/update-constraints.sh scripts/constraints-ansible-$$series.txt \
-	     ansible-core==$$(sed -n 's/^ansible-core==//p' scripts/constraints-ansible-$$series.txt); \
-	 done
+constraints: $(NOX_STAMP)
+	@$(NOX) -s constraints
 
 clean:
 	rm -rf .build tests/output .pytest_cache .hypothesis
-	find . -path ./.git -prune -o -path './.venv*' -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./.git -prune -o -path './.venv*' -prune -o -path ./.nox -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(TOOLS_VENV) .venv-uv $(addprefix .venv-,$(SERIES))
+	rm -rf .nox .venv-nox .venv .venv-tools .venv-uv .venv-2.*

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the collection tarball and check that it installs and documents.
 #
-#   scripts/build.sh                  VENV=.venv
+#   scripts/build.sh       VENV=<a venv with requirements-dev.txt> (the build nox session passes its own)
 #
 # 1. export the source files (scripts/export-tree.sh: what git would commit,
 #    so stray venvs or caches never end up in the tarball) to
@@ -20,7 +20,7 @@ src=$out/src/ansible_collections/ubidots/industrial
 bin=$venv/bin
 
 if [ ! -x "$bin/ansible-galaxy" ]; then
-    echo "build: $bin/ansible-galaxy not found (run 'make venv' first)" >&2
+    echo "build: $bin/ansible-galaxy not found (run it through nox: make build)" >&2
     exit 1
 fi
 
@@ -80,7 +80,7 @@ sys.exit(0 if doc.get("short_description") and doc.get("module") else 1)
     "$bin/ansible-doc" -t module "$fqcn" >/dev/null
     echo "build: ansible-doc -t module $fqcn: ok"
 done
-for plugin in "filter ubidots.industrial.desired_state" "filter ubidots.industrial.bulk_calls" "filter ubidots.industrial.drift_summary" "filter ubidots.industrial.access_review" "role ubidots.industrial.users" "role ubidots.industrial.organizations"; do
+for plugin in "filter ubidots.industrial.desired_state" "filter ubidots.industrial.bulk_calls" "filter ubidots.industrial.drift_summary" "filter ubidots.industrial.access_review" "filter ubidots.industrial.validate_state" "callback ubidots.industrial.plan" "role ubidots.industrial.users" "role ubidots.industrial.organizations"; do
     read -r kind fqcn <<< "$plugin"
     if "$bin/ansible-doc" -t "$kind" "$fqcn" > "$out/ansible-doc.out" 2>"$out/ansible-doc.err" && [ -s "$out/ansible-doc.out" ]; then
         echo "build: ansible-doc -t $kind $fqcn: ok"

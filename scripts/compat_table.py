@@ -3,7 +3,7 @@
     python scripts/compat_table.py [--readme README.md]
 
 Reads .build/matrix/results.tsv (one line per step and ansible-core series, appended by
-scripts/matrix.sh and by `make test` for the main venv) and writes .build/compatibility.md.
+the sanity-2.NN and tests-2.NN nox sessions) and writes .build/compatibility.md.
 With --readme, also replaces the table between the `<!-- compatibility:start -->` and
 `<!-- compatibility:end -->` markers of that file (the release step `make release-docs`).
 """

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Build the documentation site (`make docs`) from the plugins' own docs with antsibull-docs,
+# Build the documentation site (`make docs`: the docs nox session, which sets VENV to its venv) from
+# the plugins' own docs with antsibull-docs,
 # plus the guides under docs/, into .build/docs/build/html. Fails on any Sphinx warning.
 #
 # The machines that build this have no internet, so the intersphinx inventories of
 # docs.python.org / docs.ansible.com cannot be fetched: the site is built without intersphinx, and
 # the few links antsibull-docs makes into the Ansible docs (common return values, configuration
-# settings, ansible.builtin plugins) stay plain text instead of links ("ref.ref" warnings suppressed).
+# settings and their environment variables, ansible.builtin plugins) stay plain text instead of links
+# ("ref.ref" and "ref.envvar" warnings suppressed).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -27,7 +29,7 @@ extensions = [e for e in extensions if e != 'sphinx.ext.intersphinx'] + ['myst_p
 source_suffix = {'.rst': 'restructuredtext', '.md': 'markdown'}
 myst_heading_anchors = 3
 intersphinx_mapping = {}
-suppress_warnings = ['ref.ref']
+suppress_warnings = ['ref.ref', 'ref.envvar']
 PY
 
 cd "$site"

@@ -7,15 +7,18 @@
 #
 # Prints UBIDOTS_API_URL, UBIDOTS_TOKEN (the emulator's demo token), ANSIBLE_COLLECTIONS_PATH
 # (.build/collections, where ansible_collections/ubidots/industrial points at this checkout:
-# scripts/collection-path.sh) and, when the project venv exists, PATH with its bin/ first (ansible-core
-# with requests and jsonschema). Everything else goes to stderr.
+# scripts/collection-path.sh) and, when VENV names a venv (`make emulator` runs this in the emulator nox
+# session, whose venv has ansible-core, requests and jsonschema), PATH with its bin/ first. Everything
+# else goes to stderr.
 # The emulator stops by itself after UBIDOTS_EMULATOR_IDLE_TIMEOUT seconds without a request (default
 # 1800), or at once with: curl -X POST "$UBIDOTS_API_URL/_emulator/shutdown".
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 idle=${UBIDOTS_EMULATOR_IDLE_TIMEOUT:-1800}
+venv=${VENV:-}
 python=${PYTHON:-python3}
+[ -n "$venv" ] && python=$venv/bin/python
 collections=$("$root/scripts/collection-path.sh")
 work=$root/.build/emulator
 mkdir -p "$work"
@@ -42,7 +45,7 @@ echo "emulator: or now with: curl -X POST $url/_emulator/shutdown" >&2
 printf 'export UBIDOTS_API_URL=%q\n' "$url"
 printf 'export UBIDOTS_TOKEN=%q\n' "BBUS-emulator-admin-token-000000"
 printf 'export ANSIBLE_COLLECTIONS_PATH=%q\n' "$collections"
-if [ -x "$root/.venv/bin/ansible-playbook" ]; then
+if [ -n "$venv" ] && [ -x "$venv/bin/ansible-playbook" ]; then
     # shellcheck disable=SC2016  # $PATH is for the shell that evaluates the line, not for this one
-    printf 'export PATH=%q:"$PATH"\n' "$root/.venv/bin"
+    printf 'export PATH=%q:"$PATH"\n' "$venv/bin"
 fi

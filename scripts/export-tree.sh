@@ -6,7 +6,7 @@
 #
 # "Source files" are what git would commit: tracked files plus untracked files
 # that .gitignore does not exclude (`git ls-files -co --exclude-standard`),
-# minus deleted files and anything under .git/, .venv*/, .build/ or
+# minus deleted files and anything under .git/, .venv*/, .nox/, .build/ or
 # tests/output/. Outside a git checkout every file except those is taken.
 # DEST/.git and DEST/tests/output survive the refresh: ansible-test keeps its
 # controller venv in tests/output/.tmp, which makes warm sanity runs faster.
@@ -19,7 +19,7 @@ list_candidates() {
     if [ "$(git -C "$root" rev-parse --show-toplevel 2>/dev/null || true)" = "$root" ]; then
         git -C "$root" ls-files -z --cached --others --exclude-standard
     else
-        (cd "$root" && find . \( -name .git -o -name '.venv*' -o -name .build -o -name .hypothesis -o -name .pytest_cache -o -name __pycache__ \) -prune \
+        (cd "$root" && find . \( -name .git -o -name '.venv*' -o -name .nox -o -name .build -o -name .hypothesis -o -name .pytest_cache -o -name __pycache__ \) -prune \
             -o \( -type f -o -type l \) -print0 | sed -z 's|^\./||')
     fi
 }
@@ -28,7 +28,7 @@ list_files() {
     local f
     while IFS= read -r -d '' f; do
         case $f in
-            .git/*|.venv|.venv-*|.venv*/*|.build/*|.hypothesis/*|.pytest_cache/*|tests/output/*|*/__pycache__/*|*.pyc) continue ;;
+            .git/*|.venv|.venv-*|.venv*/*|.nox/*|.build/*|.hypothesis/*|.pytest_cache/*|tests/output/*|*/__pycache__/*|*.pyc) continue ;;
         esac
         # tracked but deleted in the work tree
         [ -e "$root/$f" ] || [ -L "$root/$f" ] || continue

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Run `ansible-test sanity` on the collection.
 #
-#   scripts/sanity.sh [EXTRA ansible-test sanity ARGS...]
+#   scripts/sanity.sh [EXTRA ansible-test sanity ARGS...]    (the sanity-2.NN nox sessions: nox -s sanity-2.19 -- ARGS)
 #
 # Environment:
-#   VENV         venv holding ansible-core/ansible-test (default: .venv)
+#   VENV         venv holding ansible-core/ansible-test (the sanity-2.NN nox session's own)
 #   SANITY_HOME  HOME for ansible-test (default: .build/home); its
 #                .ansible/test/venv holds one cached venv per sanity test.
-#   SANITY_ARGS  extra arguments (also accepted as positional arguments)
 #
 # Why the detours (see docs/development.md):
 # * ansible-test only works when the cwd is .../ansible_collections/NS/NAME/,
@@ -30,7 +29,7 @@ sanity_dir=${SANITY_DIR:-$root/.build/sanity}
 copy=$sanity_dir/ansible_collections/ubidots/industrial
 
 if [ ! -x "$venv/bin/ansible-test" ]; then
-    echo "sanity: $venv/bin/ansible-test not found (run 'make venv' first)" >&2
+    echo "sanity: $venv/bin/ansible-test not found (run it through nox: nox -s sanity-2.19)" >&2
     exit 1
 fi
 
@@ -85,7 +84,6 @@ color=yes
 cd "$copy"
 # The venv's bin/ first: ansible-test finds tools such as shellcheck on PATH.
 export PATH=$venv/bin:$PATH
-# shellcheck disable=SC2086
-set -- "$venv/bin/ansible-test" sanity --venv --python "$pyver" --color "$color" ${SANITY_ARGS:-} "$@"
+set -- "$venv/bin/ansible-test" sanity --venv --python "$pyver" --color "$color" "$@"
 echo "sanity: (cd ${copy#"$root"/} && HOME=$sanity_home $*)"
 HOME=$sanity_home exec "$@"
