@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 # UBIDOTS_INTEGRATION_SUBSET=core runs only the tests marked `core` here: one of each thing the modules,
 # roles and playbooks ask of ansible-core (check mode, diff, no_log, the invocation log and echo, argument
 # specs, module_defaults, roles and playbooks), for the series `make test` does not run in full
-# (scripts/matrix.sh, scripts/test.sh). Tests outside this directory are not affected.
+# (the tests-2.NN sessions of noxfile.py). Tests outside this directory are not affected.
 SUBSET = os.environ.get("UBIDOTS_INTEGRATION_SUBSET", "")
 
 

@@ -28,7 +28,7 @@ import pytest
 PLUGIN_NAME = "ubidots-reliability"
 KEY = "reliability"
 REPO = Path(__file__).resolve().parents[2]
-# `make release-docs` copies it to docs/; the other ansible-core versions' runs (scripts/matrix.sh) write elsewhere.
+# `make release-docs` copies it to docs/; the other ansible-core series' runs (the tests-2.NN nox sessions) write elsewhere.
 OUTPUT = Path(os.environ.get("UBIDOTS_RELIABILITY_OUTPUT") or REPO / ".build" / "reliability.md")
 
 
