@@ -264,11 +264,3 @@ class MembershipRule(Rule):
         if options.get(self.purge_option):
             remove = [{"label": m.get("label")} for m in obj.get(key) or [] if isinstance(m, dict) and id(m) not in listed]
         return assign, remove
-
-    def equal(self, desired, current_obj, key):
-        assign, remove = self.changes(desired, current_obj, key, {})
-        return not assign and not remove
-
-    def shown(self, value):
-        return sorted(({k: v for k, v in entry.items() if k in ("id", "label", "role")} for entry in value),
-                      key=lambda m: str(m.get("label", m.get("id"))))

@@ -852,6 +852,60 @@ def test_omit_keys(api, emu):
     assert emu.configure() == {"rate_limit": None, "apply_delay": 0.0}
 
 
+def test_omit_from_lists_leaves_a_key_out_of_listings_even_when_fields_names_it(api, emu):
+    assert emu.configure(omit_keys={"organizations": ["description"]}, omit_from="lists")["omit_from"] == "lists"
+    listed = get(api, ORGS, params={"fields": "id,label,description", "label__in": "org1"}).json()["results"]
+    assert listed == [{"id": ORG1, "label": "org1"}]
+    assert "description" not in get(api, ORGS + ORG1).json(), "a read without fields= still leaves it out"
+    assert get(api, ORGS + ORG1, params={"fields": "description"}).json() == {"description": "Organization One"}
+    emu.reset()
+    assert "omit_from" not in emu.configure()
+
+
+def test_omit_from_all_leaves_a_key_out_of_every_read(api, emu):
+    config = requests.post(emu.url + "/_emulator/config", json={"omit_keys": {"organizations": ["description"]},
+                                                                "omit_from": "all"}).json()
+    assert config["omit_from"] == "all"
+    assert get(api, ORGS + ORG1, params={"fields": "label,description"}).json() == {"label": "org1"}
+    assert get(api, ORGS + ORG1, params={"fields": "description"}).json() == {}
+    assert get(api, ORGS, params={"fields": "label,description"}).json()["results"][0] == {"label": "org1"}
+    assert "description" in org(emu, ORG1), "state() is not affected"
+    with pytest.raises(ValueError):
+        emu.configure(omit_from="sometimes")
+    emu.reset()
+
+
+def test_link_base_builds_next_and_previous_on_another_host(api, emu):
+    assert emu.configure(link_base="http://backend.invalid:8000")["link_base"] == "http://backend.invalid:8000"
+    page = get(api, USERS, params={"page_size": 2, "page": 2}).json()
+    assert page["next"] == "http://backend.invalid:8000/api/v2.0/users/?page_size=2&page=3"
+    assert page["previous"] == "http://backend.invalid:8000/api/v2.0/users/?page_size=2"
+    assert page["results"][0]["url"].startswith(emu.url), "only the links of the listing change"
+    for wrong in ("backend:8000", "http://backend/", "http://backend?x=1"):
+        with pytest.raises(ValueError):
+            emu.configure(link_base=wrong)
+    emu.reset()
+    assert "link_base" not in emu.configure()
+
+
+def test_link_base_drops_the_path_prefix_from_the_links():
+    with Emulator(path_prefix="/ubidots") as proxied:
+        proxied.configure(link_base="http://10.0.0.7:8000")
+        page = requests.get(proxied.url + "/api/v2.0/users/", params={"page_size": 3},
+                            headers={"X-Auth-Token": proxied.token}, timeout=10).json()
+        assert page["next"] == "http://10.0.0.7:8000/api/v2.0/users/?page_size=3&page=2"
+
+
+def test_reset_fault_reads_the_request_and_resets_the_connection(emu):
+    emu.inject(USERS, "reset", method="GET")
+    with pytest.raises(requests.ConnectionError) as caught:
+        requests.get(emu.url + USERS, headers={"X-Auth-Token": emu.token}, timeout=10)
+    assert "reset" in str(caught.value).lower()
+    assert [(e["status"], e["fault"]) for e in emu.log()] == [(None, "reset")]
+    assert requests.get(emu.url + USERS, headers={"X-Auth-Token": emu.token}, timeout=10).status_code == 200
+    emu.reset()
+
+
 # -- reference lists and reference checks (issue 11) ------------------------------------------------------------------
 
 

@@ -22,8 +22,6 @@ from ubidots_testing import ORGS_MODULE, USERS_MODULE, org, orgs_task, sent, to_
 
 from ubidots_emulator import LEGACY_FIXTURE, Emulator
 
-ORGS_UPDATE = "/api/v2.0/organizations/_/bulk/update/"
-
 
 @pytest.fixture
 def legacy():
@@ -80,20 +78,6 @@ def test_orgs_info_output_fed_into_orgs_bulk_is_a_no_op_on_real_account_data(leg
     assert plant and plant[0].get("description") is None
     assert run.results[1]["result"]["changed"] is False, run.results[1]["result"]
     assert sent(legacy) == []
-
-
-# -- a missing key is not a null --------------------------------------------------------------------
-
-def test_a_key_the_api_omits_is_not_reset_by_the_full_update(emulator, run_playbook):
-    emulator.configure(omit_keys={"organizations": ["description"]})
-    run = run_playbook(orgs_task([{"label": "acme-plant", "name": "ACME Renamed"}]))
-    assert run.rc == 0, run.output
-    writes = [body for method, path, body in sent(emulator) if path == ORGS_UPDATE]
-    assert len(writes) == 1
-    assert writes[0][0].get("description", "Main plant") == "Main plant"
-    emulator.configure(omit_keys={})
-    now = org(emulator, "acme-plant")
-    assert (now["name"], now["description"]) == ("ACME Renamed", "Main plant")
 
 
 # -- passwords never reach the module invocation log ------------------------------------------------

@@ -57,7 +57,9 @@ class Api(Lifecycle):
         if what == "list":
             if method == "POST":
                 return self._create_one(kind, headers, raw, base)
-            return self._list(kind, pairs, base, origin + path)
+            # configure(link_base=...): the links name another host (and prefix), as a server behind a reverse
+            # proxy that does not pass the Host header would.
+            return self._list(kind, pairs, base, (self.link_base + inner) if self.link_base else origin + path)
         if what == "bulk":
             return self._bulk(kind, method, headers, raw)
         if what in ("bulk_create", "bulk_delete"):
@@ -98,12 +100,19 @@ class Api(Lifecycle):
             return parts[0], parts[3], unquote(parts[1])
         return None
 
-    def _fields(self, pairs, kind):
-        """The fields= asked for; else None, or the default fields minus configure(omit_keys=...) ones."""
+    def _fields(self, pairs, kind, listing=False):
+        """The fields= asked for; else None, or the default fields minus configure(omit_keys=...) ones.
+
+        With configure(omit_from="lists") a listing leaves the omitted keys out even when fields= names them
+        (`listing`); with omit_from="all" every read does."""
         value = next((v for k, v in reversed(pairs) if k == "fields"), None)
+        omitted = self.omit_keys.get(kind) or ()
         if value:
-            return [f.strip() for f in value.split(",") if f.strip()]
-        omitted = self.omit_keys.get(kind)
+            asked = [f.strip() for f in value.split(",") if f.strip()]
+            if omitted and (self.omit_from == "all" or (listing and self.omit_from == "lists")):
+                # A list that is left empty still selects nothing ("_" names are never rendered).
+                asked = [f for f in asked if f not in omitted] or ["_omitted"]
+            return asked
         if not omitted:
             return None
         return [f for f in LIST_FIELDS[kind] if f not in omitted and f != "organizations"]
@@ -119,7 +128,7 @@ class Api(Lifecycle):
             return 200, store.render(kind, rec, base, fields), None
 
     def _list(self, kind, pairs, base, page_base):
-        fields = self._fields(pairs, kind)
+        fields = self._fields(pairs, kind, listing=True)
         known = LIST_FIELDS[kind]
         filters = []
         sort_by = None

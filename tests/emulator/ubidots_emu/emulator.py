@@ -21,6 +21,9 @@ from .store import Store
 from .api import Api
 from .server import Handler, Server
 
+# configure(omit_from=...): where the omit_keys knob applies (see _fields in api.py).
+OMIT_FROM = ("unasked", "lists", "all")
+
 
 class Emulator(Api):
     """A running (or ready to run) emulated Ubidots API.
@@ -42,6 +45,8 @@ class Emulator(Api):
         self.rate_limit = rate_limit
         self.apply_delay = apply_delay
         self.omit_keys = {}
+        self.omit_from = "unasked"
+        self.link_base = None
         self.idle_timeout = idle_timeout
         self._log = []
         self._log_lock = threading.Lock()
@@ -249,6 +254,8 @@ class Emulator(Api):
             self._windows = {}
             self.rate_limit, self.apply_delay = self._initial_config
             self.omit_keys = {}
+            self.omit_from = "unasked"
+            self.link_base = None
         self.clear_log()
 
     def update_object(self, kind, key, changes):
@@ -333,7 +340,7 @@ class Emulator(Api):
                     return fault
         return None
 
-    def configure(self, rate_limit=UNSET, apply_delay=UNSET, omit_keys=UNSET):
+    def configure(self, rate_limit=UNSET, apply_delay=UNSET, omit_keys=UNSET, omit_from=UNSET, link_base=UNSET):
         """Change the rate limit (requests per second per token; None or 0 = off) and/or the apply delay."""
         with self._lock:
             if rate_limit is not UNSET:
@@ -353,9 +360,27 @@ class Emulator(Api):
                         isinstance(v, (list, tuple)) and all(isinstance(k, str) for k in v) for v in omit_keys.values()):
                     raise ValueError("omit_keys must be {users|organizations: [key, ...]}")
                 self.omit_keys = {kind: list(keys) for kind, keys in omit_keys.items() if keys}
+            if omit_from is not UNSET:
+                # Where omit_keys applies (issue 28): "unasked" (default) reads without fields= naming the key;
+                # "lists" also listings whose fields= names it (a single GET still returns it when asked); "all"
+                # every read, whatever fields= says.
+                if omit_from not in OMIT_FROM:
+                    raise ValueError("omit_from must be one of %s" % ", ".join(OMIT_FROM))
+                self.omit_from = omit_from
+            if link_base is not UNSET:
+                # Issue 28: the base URL (scheme://host[:port][/prefix]) that a listing's next and previous links
+                # are built on instead of the request's origin and path prefix; None = the request's.
+                if link_base is not None and (not isinstance(link_base, str) or not link_base.startswith(
+                        ("http://", "https://")) or "?" in link_base or link_base.endswith("/")):
+                    raise ValueError("link_base must be null or an http(s) URL without a query or a trailing slash")
+                self.link_base = link_base
             config = {"rate_limit": self.rate_limit, "apply_delay": self.apply_delay}
             if self.omit_keys:
                 config["omit_keys"] = dict(self.omit_keys)
+            if self.omit_from != "unasked":
+                config["omit_from"] = self.omit_from
+            if self.link_base:
+                config["link_base"] = self.link_base
             return config
 
     def _throttled(self, token):
@@ -426,8 +451,8 @@ class Emulator(Api):
             if method == "GET":
                 return 200, self.configure(), None
             if method == "POST":
-                if not isinstance(body, dict) or set(body) - {"rate_limit", "apply_delay", "omit_keys"}:
-                    raise ValueError("config takes rate_limit, apply_delay and/or omit_keys")
+                if not isinstance(body, dict) or set(body) - {"rate_limit", "apply_delay", "omit_keys", "omit_from", "link_base"}:
+                    raise ValueError("config takes rate_limit, apply_delay, omit_keys, omit_from and/or link_base")
                 return 200, self.configure(**body), None
         if name == "tasks" and method == "GET":
             return 200, {"pending": self.pending_tasks()}, None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import socketserver
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -167,6 +168,17 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             try:
                 self.request.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if kind == "reset":
+            # Issue 28: a connection reset (TCP RST) after the request was read, as a crashed proxy or a firewall
+            # gives: SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+            emulator.record(entry, None, kind)
+            self.close_connection = True
+            try:
+                self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.request.close()
             except OSError:
                 pass
             return
