@@ -13,13 +13,14 @@ callbacks, roles, loops, templating, ansible-runner) stays in tests/integration.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
-import importlib.util
 import io
 import json
 import os
 import sys
 from pathlib import Path
+from unittest import mock
 
 import yaml
 
@@ -248,6 +249,7 @@ def _warning_text(warning):
     return str(warning)
 
 
+@functools.lru_cache(maxsize=None)
 def _action_groups():
     """meta/runtime.yml's action groups, by `group/<fqcn>` name."""
     runtime = yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())
@@ -281,24 +283,19 @@ def _call_main(module, args, check, diff):
     name = module[len(NAMESPACE):]
     main = importlib.import_module("ansible_collections.ubidots.industrial.plugins.modules." + name).main
     out = io.StringIO()
-    original_log = basic.AnsibleModule.log
-    basic.AnsibleModule.log = lambda self, msg, log_args=None: logged.append(msg)
-    # ansible-core 2.19+ sends a module's warnings to the controller's display, not to its result, once any
-    # controller code is imported in the process (other tests do): the module runs as on a target.
-    internal = importlib.import_module("ansible.module_utils._internal") if _has_internal() else None
-    was_controller = getattr(internal, "is_controller", None)
-    if was_controller is not None:
-        internal.is_controller = False
-    try:
-        with _patched_args(basic, params), contextlib.redirect_stdout(out):
-            try:
-                main()
-            except SystemExit:
-                pass
-    finally:
-        basic.AnsibleModule.log = original_log
-        if was_controller is not None:
-            internal.is_controller = was_controller
+    with contextlib.ExitStack() as patches:
+        patches.enter_context(mock.patch.object(basic.AnsibleModule, "log", lambda self, msg, log_args=None: logged.append(msg)))
+        # ansible-core 2.19+ sends a module's warnings to the controller's display, not to its result, once any
+        # controller code is imported in the process (other tests do): the module runs as on a target.
+        internal = sys.modules.get("ansible.module_utils._internal")
+        if hasattr(internal, "is_controller"):
+            patches.enter_context(mock.patch.object(internal, "is_controller", False))
+        patches.enter_context(_patched_args(basic, params))
+        patches.enter_context(contextlib.redirect_stdout(out))
+        try:
+            main()
+        except SystemExit:
+            pass
     text = out.getvalue()
     if not text.strip():
         raise AssertionError("%s printed no result" % module)
@@ -308,45 +305,25 @@ def _call_main(module, args, check, diff):
     return result, logged
 
 
-def _has_internal():
-    """Whether this ansible-core has ansible.module_utils._internal (2.19+)."""
-    return importlib.util.find_spec("ansible.module_utils._internal") is not None
-
-
-@contextlib.contextmanager
 def _patched_args(basic, params):
     """ansible-core's own module-args patching (2.19+), or the same done by hand (2.16-2.18)."""
     try:
         from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
     except ImportError:
-        saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
-        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": params}).encode()  # pylint: disable=protected-access
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
-        return
-    with patch_module_args(params):
-        yield
+        return mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": params}).encode())
+    return patch_module_args(params)
 
 
 @contextlib.contextmanager
 def _environment(values):
     """os.environ with `values` set (None removes a variable), restored afterwards."""
-    saved = {k: os.environ.get(k) for k in values}
-    try:
+    with mock.patch.dict(os.environ):
         for key, value in values.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = str(value)
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _module_of(task):
