@@ -6,6 +6,10 @@
     scripts/mutants.py [FILE ...]          mutate these module_utils files (default: all of them)
     scripts/mutants.py --show NAME         the diff of one mutant of the last run
     scripts/mutants.py --report            the per-file table of the last run again
+    scripts/mutants.py --check PATTERN ... [--tests TEST ...]
+                                           apply each open survivor whose name matches a PATTERN (fnmatch,
+                                           e.g. '*_apply.x__check_once*') to a scratch copy, one at a time,
+                                           and run the tests against it: which ones they kill now
 
 FILE is `plugins/module_utils/_rules.py`, `_rules.py` or `_rules`. Environment: MUTANTS_JOBS (parallel
 mutants, default 2), MUTANTS_TESTS (test directories, default `tests/unit`: the fast engine tests), MUTANTS_SLOW
@@ -260,14 +264,18 @@ def mutmut_env():
     return env
 
 
-def _pytest(cwd, tests, basetemp):
-    """pytest as mutmut runs it (same plugin, no xdist), in `cwd`: (exit code, output)."""
+def _pytest(cwd, tests, basetemp, timeout=None):
+    """pytest as mutmut runs it (same plugin, no xdist), in `cwd`: (exit code, output); exit code None when it was
+    stopped after `timeout` seconds."""
     env = mutmut_env()
     env["MUTANTS_BASETEMP"] = str(basetemp)
     env["PYTHONPATH"] = str(cwd)
-    run = subprocess.run([str(VENV / "bin" / "python"), "-m", "pytest", "-q", "-x", "-p", "mutants_basetemp",
-                          "-p", "no:cacheprovider", "-p", "no:xdist", "-rf"] + tests,
-                         cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    try:
+        run = subprocess.run([str(VENV / "bin" / "python"), "-m", "pytest", "-q", "-x", "-p", "mutants_basetemp",
+                              "-p", "no:cacheprovider", "-p", "no:xdist", "-rf"] + tests,
+                             cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, ""
     return run.returncode, run.stdout + run.stderr
 
 
@@ -402,11 +410,93 @@ def report():
               + ", ".join(killed_equivalent))
 
 
+def _open_survivors():
+    """{mutant name: diff} of every survivor of the kept results that is not listed as equivalent."""
+    known, found = equivalents(), {}
+    for name, statuses in results().items():
+        diffs_file = RESULTS / (name + ".diffs.json")
+        diffs = json.loads(diffs_file.read_text()) if diffs_file.exists() else {}
+        for mutant, status in statuses.items():
+            if status in ("survived", "no tests", "suspicious") and mutant not in known:
+                found[mutant] = diffs.get(mutant, "")
+    return found
+
+
+def _apply_diff(text, diff):
+    """`text` with mutmut's diff of one function applied (its hunk's lines are numbered from the function, not the
+    file, so it is applied by its context), or None when that context is no longer in the file."""
+    old, new = [], []
+    for line in diff.splitlines()[2:]:
+        if line.startswith("@@"):
+            continue
+        tag, body = line[:1], line[1:]
+        if tag in (" ", "-"):
+            old.append(body)
+        if tag in (" ", "+"):
+            new.append(body)
+    before, after = "\n".join(old) + "\n", "\n".join(new) + "\n"
+    if not old or text.count(before) != 1:
+        return None
+    return text.replace(before, after, 1)
+
+
+def check(patterns, tests):
+    """Apply each open survivor matching a pattern to a scratch copy of the work tree, one at a time, and run
+    `tests` against it (pytest -x, the way mutmut runs them): killed, survived, or stale (the code changed)."""
+    import fnmatch  # pylint: disable=import-outside-toplevel
+    chosen = {m: d for m, d in sorted(_open_survivors().items()) if any(fnmatch.fnmatch(m, p) for p in patterns)}
+    if not chosen:
+        sys.exit("mutants: no open survivor of the last run matches %s (scripts/mutants.py --report lists them)"
+                 % " ".join(patterns))
+    scratch = WORK.parent / "mutants-check"
+    shutil.rmtree(scratch, ignore_errors=True)
+    (scratch / COLLECTION).mkdir(parents=True)
+    subprocess.run(["scripts/export-tree.sh", str(scratch / COLLECTION)], cwd=ROOT, check=True)
+    (scratch / "mutants_basetemp.py").write_text(BASETEMP_PLUGIN)
+    staged = [str(COLLECTION / t) for t in tests]
+    start = time.monotonic()
+    code, output = _pytest(scratch, staged, scratch / "tmp")
+    if code != 0:
+        print(output[-3000:])
+        sys.exit("mutants: the tests fail on the unmutated work tree; fix them first")
+    # As in the mutmut runs: a mutant that makes a wait loop or a retry sleep is stopped, and counts as caught.
+    timeout = 4 * (time.monotonic() - start) + 5
+    counts = {}
+    for mutant, diff in chosen.items():
+        module = mutant.split(".plugins.module_utils.", 1)[1].split(".", 1)[0]
+        target = scratch / SOURCE / (module + ".py")
+        original = target.read_text()
+        mutated = _apply_diff(original, diff)
+        if mutated is None:
+            verdict = "stale (its code changed since the run: run mutmut on the file again)"
+        else:
+            target.write_text(mutated)
+            try:
+                code, output = _pytest(scratch, staged, scratch / "tmp", timeout)
+            finally:
+                target.write_text(original)
+            failed = [line.split()[1] for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+            if code is None:
+                verdict = "timeout (stopped after %d s: caught)" % timeout
+            elif code != 0:
+                verdict = ("killed by " + failed[0].split("/tests/", 1)[-1]) if failed else "killed (exit %d)" % code
+            else:
+                verdict = "SURVIVED"
+        counts[verdict.split()[0]] = counts.get(verdict.split()[0], 0) + 1
+        print("%s  %s" % (mutant.split(".plugins.module_utils.", 1)[1], verdict))
+    shutil.rmtree(scratch, ignore_errors=True)
+    print("mutants: %s" % ", ".join("%d %s" % (n, v) for v, n in sorted(counts.items())))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("files", nargs="*", help="module_utils files to mutate (default: all)")
     parser.add_argument("--show", metavar="NAME", help="the diff of one mutant of the last run")
     parser.add_argument("--report", action="store_true", help="the per-file table of the last run")
+    parser.add_argument("--check", nargs="+", metavar="PATTERN",
+                        help="apply each open survivor matching a PATTERN to a scratch copy and run --tests")
+    parser.add_argument("--tests", nargs="+", metavar="TEST",
+                        help="with --check: the tests to run (default $MUTANTS_TESTS or tests/unit)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     os.chdir(ROOT)
@@ -422,8 +512,11 @@ def main():
                 return 0
         return subprocess.run([str(VENV / "bin" / "mutmut"), "show", args.show], cwd=STAGE, env=mutmut_env(),
                               check=False).returncode
-    files = module_utils_files(args.files)
     tests = os.environ.get("MUTANTS_TESTS", "tests/unit").split()
+    if args.check:
+        check(args.check, args.tests or tests)
+        return 0
+    files = module_utils_files(args.files)
     jobs = os.environ.get("MUTANTS_JOBS", "2")
     start = time.monotonic()
     stage(files, tests)

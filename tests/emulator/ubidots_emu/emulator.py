@@ -108,7 +108,7 @@ class Emulator(Api):
         """Serve in a daemon thread; return self."""
         if self._serve_thread is None:
             self._last_activity = time.monotonic()
-            self._serve_thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            self._serve_thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.005},
                                                   name="ubidots-emulator", daemon=True)
             self._serve_thread.start()
             if self.idle_timeout:
