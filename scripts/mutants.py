@@ -448,7 +448,8 @@ def check(patterns, tests):
     if not chosen:
         sys.exit("mutants: no open survivor of the last run matches %s (scripts/mutants.py --report lists them)"
                  % " ".join(patterns))
-    scratch = WORK.parent / "mutants-check"
+    # A scratch copy of its own (several checks may run at once, beside a mutmut run in .build/mutants).
+    scratch = WORK.parent / ("mutants-check-%d" % os.getpid())
     shutil.rmtree(scratch, ignore_errors=True)
     (scratch / COLLECTION).mkdir(parents=True)
     subprocess.run(["scripts/export-tree.sh", str(scratch / COLLECTION)], cwd=ROOT, check=True)
