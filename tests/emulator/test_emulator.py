@@ -503,6 +503,14 @@ def test_fault_truncate(api, emu):
     assert user(emu, ALICE)["firstName"] == "Cut"
 
 
+def test_fault_untyped(api, emu):
+    emu.inject(USERS_BULK, "untyped")
+    answer = bulk(api, "PATCH", USERS_BULK, [{"id": ALICE, "firstName": "Untyped"}])
+    assert answer.status_code == 200 and "Content-Type" not in answer.headers
+    assert isinstance(answer.json(), dict) and user(emu, ALICE)["firstName"] == "Untyped"
+    assert emu.log()[-1]["fault"] == "untyped" and "Content-Type" in get(api, USERS + "~alice").headers
+
+
 def test_fault_html(api, emu):
     emu.inject(ORGS + "*", "html")
     answer = get(api, ORGS)

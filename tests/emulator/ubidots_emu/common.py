@@ -26,7 +26,7 @@ MAX_USERNAME_LENGTH = 150
 KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 CONTACT_TYPES = ("email", "voice", "telegram", "sms")
-FAULT_KINDS = ("status", "delay", "drop", "reset", "truncate", "html", "redirect")
+FAULT_KINDS = ("status", "delay", "drop", "reset", "truncate", "untyped", "html", "redirect")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 HTML_BODY = b"<html><body>Bad Gateway</body></html>"
 

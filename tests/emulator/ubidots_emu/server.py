@@ -116,7 +116,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status, body, content_type="application/json", headers=None):
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, str(value))
@@ -206,4 +207,5 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "truncate":
             body = body[:len(body) // 2]
         emulator.record(entry, status, kind)
-        self._send(status, body, headers=headers)
+        # "untyped" (issue 28): the same answer without a Content-Type header, as some proxies give.
+        self._send(status, body, content_type=None if kind == "untyped" else "application/json", headers=headers)

@@ -206,6 +206,16 @@ def test_a_read_whose_json_answer_was_cut_is_read_again(emulator):
     assert len(sleeps) == 1
 
 
+def test_a_read_answered_without_a_content_type_is_read_once_as_json(emulator):
+    # A proxy may strip the Content-Type header (tests/emulator/README.md, fault "untyped": an assumed condition).
+    # The JSON body is still the answer: read once, neither refused nor mistaken for a cut answer and read again.
+    sleeps = []
+    emulator.inject(USERS_PATH, "untyped", method="GET")
+    users = list(emulator_client(emulator, sleeps).list("/users/"))
+    assert len(users) == len(emulator.state()["users"])
+    assert [(e["status"], e["fault"]) for e in emulator.log()] == [(200, "untyped")] and sleeps == []
+
+
 def test_a_read_answered_200_with_an_html_page_is_not_tried_again(emulator):
     # A proxy's HTML page is not a cut JSON answer: it fails at once, naming what came back.
     from ansible_collections.ubidots.industrial.plugins.module_utils._errors import UbidotsError  # pylint: disable=import-outside-toplevel
