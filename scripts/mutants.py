@@ -440,6 +440,17 @@ def _apply_diff(text, diff):
     return text.replace(before, after, 1)
 
 
+def _alive(pid):
+    """Whether a process with this pid exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def check(patterns, tests):
     """Apply each open survivor matching a pattern to a scratch copy of the work tree, one at a time, and run
     `tests` against it (pytest -x, the way mutmut runs them): killed, survived, or stale (the code changed)."""
@@ -448,7 +459,12 @@ def check(patterns, tests):
     if not chosen:
         sys.exit("mutants: no open survivor of the last run matches %s (scripts/mutants.py --report lists them)"
                  % " ".join(patterns))
-    # A scratch copy of its own (several checks may run at once, beside a mutmut run in .build/mutants).
+    # A scratch copy of its own (several checks may run at once, beside a mutmut run in .build/mutants); those left
+    # by a check that was stopped (its process is gone) are removed.
+    for left in WORK.parent.glob("mutants-check-*"):
+        pid = left.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
     scratch = WORK.parent / ("mutants-check-%d" % os.getpid())
     shutil.rmtree(scratch, ignore_errors=True)
     (scratch / COLLECTION).mkdir(parents=True)
