@@ -54,6 +54,8 @@ STAGE = WORK / "stage"
 COLLECTION = Path("ansible_collections/ubidots/industrial")
 SOURCE = COLLECTION / "plugins" / "module_utils"
 EQUIVALENT = ROOT / "scripts" / "mutants-equivalent.txt"
+# Survivors neither killed nor equivalent, one line each with the reason (what a test would need).
+OPEN = ROOT / "scripts" / "mutants-open.txt"
 # Each file's results of its last run (mutmut's .meta) and the diff of each survivor, kept across runs: a run
 # limited to some files replaces only theirs, and the table is that of every file's last run.
 RESULTS = ROOT / ".build" / "mutants-results"
@@ -308,11 +310,11 @@ def _self_check(tests):
     print("mutants: self-check: an obvious mutant made by hand (_http's send raises) is killed by " + first)
 
 
-def equivalents():
-    """{mutant name: reason} from scripts/mutants-equivalent.txt (`name  reason`, # comments)."""
+def equivalents(path=EQUIVALENT):
+    """{mutant name: reason} from scripts/mutants-equivalent.txt (`name  reason`, # comments), or another such list."""
     known = {}
-    if EQUIVALENT.exists():
-        for line in EQUIVALENT.read_text().splitlines():
+    if path.exists():
+        for line in path.read_text().splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
                 name, reason = (line.split(None, 1) + [""])[:2]
@@ -395,9 +397,13 @@ def report():
     print("\n".join(rows))
     print("\nscore = (killed + timed out) / (mutants - equivalent - not checked)")
     if survivors:
-        print("\nSurvivors (`scripts/mutants.py --show NAME` shows one):")
+        named = equivalents(OPEN)
+        print("\nSurvivors (`scripts/mutants.py --show NAME` shows one; the reason from scripts/mutants-open.txt):")
         for mutant, status in survivors:
-            print("  %s%s" % (mutant, "  (no test reaches it)" if status == "no tests" else ""))
+            print("  %s%s%s" % (mutant, "  (no test reaches it)" if status == "no tests" else "",
+                                "  -- " + named[mutant] if mutant in named else ""))
+        print("\n%d survivors, %d of them named with the reason in scripts/mutants-open.txt"
+              % (len(survivors), sum(m in named for m, _ in survivors)))
     every = {m for statuses in found.values() for m in statuses}
     stale = sorted(m for m in known if m not in every and m.split(".plugins.module_utils.")[-1].split(".")[0] + ".py"
                    in found)
