@@ -428,9 +428,12 @@ def _open_survivors():
     return found
 
 
-def _apply_diff(text, diff):
-    """`text` with mutmut's diff of one function applied (its hunk's lines are numbered from the function, not the
-    file, so it is applied by its context), or None when that context is no longer in the file."""
+def _apply_diff(text, diff, mutant=""):
+    """`text` with mutmut's diff of one function applied, or None when that context is no longer in the file.
+
+    The hunk's lines are numbered from the function, not the file, so it is applied by its context. mutmut shows
+    a method (`xǁClassǁname__mutmut_N`) without its class's indentation: its lines are indented again, and the
+    context is looked for after `class Class` (two classes may hold the same lines)."""
     old, new = [], []
     for line in diff.splitlines()[2:]:
         if line.startswith("@@"):
@@ -440,10 +443,20 @@ def _apply_diff(text, diff):
             old.append(body)
         if tag in (" ", "+"):
             new.append(body)
-    before, after = "\n".join(old) + "\n", "\n".join(new) + "\n"
-    if not old or text.count(before) != 1:
+    start, indent = 0, ""
+    parts = mutant.rsplit(".", 1)[-1].split("\u01c1")
+    if len(parts) == 3:
+        header = text.find("\nclass %s(" % parts[1])
+        header = header if header >= 0 else text.find("\nclass %s:" % parts[1])
+        if header < 0:
+            return None
+        start, indent = header, "    "
+    before = "".join((indent + line if line else line) + "\n" for line in old)
+    after = "".join((indent + line if line else line) + "\n" for line in new)
+    at = text.find(before, start)
+    if not old or at < 0:
         return None
-    return text.replace(before, after, 1)
+    return text[:at] + after + text[at + len(before):]
 
 
 def _alive(pid):
@@ -489,7 +502,7 @@ def check(patterns, tests):
         module = mutant.split(".plugins.module_utils.", 1)[1].split(".", 1)[0]
         target = scratch / SOURCE / (module + ".py")
         original = target.read_text()
-        mutated = _apply_diff(original, diff)
+        mutated = _apply_diff(original, diff, mutant)
         if mutated is None:
             verdict = "stale (its code changed since the run: run mutmut on the file again)"
         else:
