@@ -178,8 +178,8 @@ def _desired(spec, item):
 
 
 def _option_words(spec, keys, options):
-    option = getattr(spec.rule(keys[0]), "option", None)
-    return "%s is %s" % (option, options.get(option)) if option else "its option says so"
+    option = spec.rule(keys[0]).option  # only a SecretRule skips a key with a warning, and it has its option
+    return "%s is %s" % (option, options.get(option))
 
 
 def _create(spec, index, item, deferred, errors):
@@ -440,12 +440,11 @@ def name_memberships(plan, known):
     """Memberships given by organization id are assigned by label (the endpoint takes labels)."""
     organizations = known.get("organizations", {})
     for change in plan.creates + plan.updates:
-        for key, (assign, _remove) in change.memberships.items():
-            ids = {}
+        for key, (assign, remove) in change.memberships.items():
+            named = False
             for entry in assign:
                 if "id" in entry and entry["id"] in organizations:
-                    org_id = entry.pop("id")
-                    ids[org_id] = entry["label"] = organizations[org_id]["label"]
-            if ids:  # the diff names them by label too
-                change.after[key] = sorted((dict(m, label=ids.get(m["label"], m["label"])) for m in change.after[key]),
-                                           key=lambda m: str(m["label"]))
+                    entry["label"] = organizations[entry.pop("id")]["label"]
+                    named = True
+            if named:  # the diff names them by label too, and a changed role replaces the membership it changes
+                change.after[key] = _after_memberships((change.before or {}).get(key) or [], assign, remove)

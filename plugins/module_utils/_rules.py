@@ -225,8 +225,9 @@ class MembershipRule(Rule):
         """Messages for an organization listed twice in one user's memberships (the schema cannot say it)."""
         seen, out = set(), []
         for position, entry in enumerate(value if isinstance(value, list) else []):
-            if isinstance(entry, dict):
-                key = _membership_key(entry)
+            key = _membership_key(entry) if isinstance(entry, dict) else None
+            # An organization that is not a string or a number is the schema's to name (a YAML typo: [org1]).
+            if key is not None and isinstance(key[1], (str, int)):
                 if key in seen:
                     out.append("[%d]: organization %s %s is listed twice" % (position, key[0], key[1]))
                 seen.add(key)

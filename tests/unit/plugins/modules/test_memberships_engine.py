@@ -266,3 +266,25 @@ def test_a_membership_given_by_organization_id(emulator, run_module):
     assert unknown.rc != 0
     assert "users[0]" in unknown.result["msg"] and "ffffffffffffffffffffffff" in unknown.result["msg"]
     assert write_entries(emulator) == []
+
+
+def test_a_role_change_given_by_organization_id_shows_the_organization_once(emulator, run_module):
+    # docs/how-it-works.md: the diff shows each user's memberships as they will be; alice is an editor of org1
+    # (id 6027087b65a24d1987654321), and the task makes her a viewer of it, naming org1 by its id.
+    users = [{"id": ALICE, "organizations": [{"id": "6027087b65a24d1987654321", "role": "viewer"}]}]
+    run = run_module(users_task(users), diff=True)
+    assert run.rc == 0, run.output
+    change = run.result["changes"][0]
+    assert change["before"]["organizations"] == [m("org1", "editor")] and memberships(emulator, ALICE) == [m("org1", "viewer")]
+    assert [o["label"] for o in change["after"]["organizations"]] == ["org1"], change
+    assert change["after"]["organizations"] == [m("org1", "viewer")], change
+
+
+@pytest.mark.parametrize("given", [{"label": ["org1"], "role": "viewer"}, {"id": {"id": "x"}, "role": "viewer"}])
+def test_a_membership_whose_organization_is_not_a_string_is_refused_by_name_with_no_request(emulator, run_module, given):
+    # A typo in YAML (`label: [org1]`) must give the item's index and field, never a traceback.
+    run = run_module(users_task([{"id": ALICE, "organizations": [given, given]}]))
+    assert run.rc != 0
+    msg = run.result["msg"]
+    assert "users[0]" in msg and "organizations" in msg and "Traceback" not in run.output, run.output
+    assert emulator.log() == []
