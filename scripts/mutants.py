@@ -431,32 +431,37 @@ def _open_survivors():
 def _apply_diff(text, diff, mutant=""):
     """`text` with mutmut's diff of one function applied, or None when that context is no longer in the file.
 
-    The hunk's lines are numbered from the function, not the file, so it is applied by its context. mutmut shows
-    a method (`xǁClassǁname__mutmut_N`) without its class's indentation: its lines are indented again, and the
-    context is looked for after `class Class` (two classes may hold the same lines)."""
-    old, new = [], []
-    for line in diff.splitlines()[2:]:
-        if line.startswith("@@"):
-            continue
-        tag, body = line[:1], line[1:]
-        if tag in (" ", "-"):
-            old.append(body)
-        if tag in (" ", "+"):
-            new.append(body)
-    start, indent = 0, ""
+    The hunk's lines are numbered from the function, not the file, so it is applied by its context, line by line
+    without their indentation: mutmut shows a method (`xǁClassǁname__mutmut_N`) without its class's indentation
+    (but a docstring's own lines as they are), so a method's context is looked for after `class Class` (two
+    classes may hold the same lines), and an added line gets the indentation of the line it replaces."""
+    hunk = [(line[:1], line[1:]) for line in diff.splitlines()[2:] if not line.startswith("@@") and line[:1] in " -+"]
+    old = [body for tag, body in hunk if tag in " -"]
+    lines = text.split("\n")
+    first = 0
     parts = mutant.rsplit(".", 1)[-1].split("\u01c1")
     if len(parts) == 3:
-        header = text.find("\nclass %s(" % parts[1])
-        header = header if header >= 0 else text.find("\nclass %s:" % parts[1])
-        if header < 0:
+        first = next((n for n, line in enumerate(lines) if line.startswith(("class %s(" % parts[1],
+                                                                             "class %s:" % parts[1]))), None)
+        if first is None:
             return None
-        start, indent = header, "    "
-    before = "".join((indent + line if line else line) + "\n" for line in old)
-    after = "".join((indent + line if line else line) + "\n" for line in new)
-    at = text.find(before, start)
-    if not old or at < 0:
+    if not old:
         return None
-    return text[:at] + after + text[at + len(before):]
+    at = next((n for n in range(first, len(lines) - len(old) + 1)
+               if all(lines[n + k].strip() == body.strip() for k, body in enumerate(old))), None)
+    if at is None:
+        return None
+    out, n, shift = lines[:at], at, 0
+    for tag, body in hunk:
+        if tag == " ":
+            out.append(lines[n])
+            n += 1
+        elif tag == "-":
+            shift = (len(lines[n]) - len(lines[n].lstrip())) - (len(body) - len(body.lstrip()))
+            n += 1
+        else:
+            out.append(" " * shift + body if shift >= 0 else body[-shift:])
+    return "\n".join(out + lines[n:])
 
 
 def _alive(pid):
