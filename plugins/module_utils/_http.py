@@ -206,8 +206,9 @@ class Http:
                 where, one_line(self.redact(str(exc)), 200)), method=method, path=shown) from None
 
     def _tls_reason(self, exc):
-        """The useful end of an SSLError ("certificate verify failed: self-signed certificate"), not its URL."""
-        text = str(exc)
+        """The useful end of an SSLError ("certificate verify failed: self-signed certificate"), not its URL: the
+        reason is looked for after urllib3's "Caused by", as the URL before it may hold any value (a username)."""
+        text = str(exc).split("Caused by ", 1)[-1]
         for marker in ("certificate verify failed", "CERTIFICATE_VERIFY_FAILED", "hostname", "SSL:"):
             at = text.find(marker)
             if at >= 0:

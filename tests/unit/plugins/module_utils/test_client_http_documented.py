@@ -76,15 +76,18 @@ def test_a_self_signed_certificate_fails_the_task_naming_the_reason_and_writes_n
         assert secure.log() == []  # the handshake failed: no request reached the API
 
 
-def test_https_to_a_plain_http_server_names_the_tls_error_not_the_url(emulator, no_ca_bundle):
+# A username may hold any word, "hostname" or "SSL:" too: the reason is still taken from the TLS error, not from the
+# URL before it.
+@pytest.mark.parametrize("username", ["alice", "hostname-admin", "ssl:ops"])
+def test_https_to_a_plain_http_server_names_the_tls_error_not_the_url(emulator, no_ca_bundle, username):
     api_url = emulator.url.replace("http://", "https://")
     with pytest.raises(UbidotsError) as err:
-        list(client_of(api_url, emulator.token).lookup("/users/", "username__in", ["alice"]))
+        list(client_of(api_url, emulator.token).lookup("/users/", "username__in", [username, "bob"]))
     message = err.value.message
     assert message.startswith("GET /api/v2.0/users/: TLS certificate verification failed for %s (SSL: " % api_url)
     assert message.endswith("). " + TLS_ADVICE)
-    for hidden in ("alice", "page_size", "Max retries", "HTTPSConnectionPool", "_ssl.c", emulator.token):
-        assert hidden not in message
+    for hidden in (username, "bob", "page_size", "Max retries", "HTTPSConnectionPool", "_ssl.c", emulator.token):
+        assert hidden not in message, message
 
 
 class CertificateError(ValueError):
