@@ -409,11 +409,11 @@ def report():
                    in found)
     if stale:
         print("\nIn scripts/mutants-equivalent.txt but no longer a mutant (remove or rename): " + ", ".join(stale))
-    killed_equivalent = sorted(m for statuses in found.values() for m, s in statuses.items()
-                               if m in known and s in ("killed", "timeout"))
-    if killed_equivalent:
-        print("\nListed as equivalent but killed (remove from scripts/mutants-equivalent.txt): "
-              + ", ".join(killed_equivalent))
+    for listed, path in ((known, EQUIVALENT), (equivalents(OPEN), OPEN)):
+        killed = sorted(m for statuses in found.values() for m, s in statuses.items()
+                        if m in listed and s in ("killed", "timeout"))
+        if killed:
+            print("\nListed in %s but killed (remove them): %s" % (path.relative_to(ROOT), ", ".join(killed)))
 
 
 def _open_survivors():
