@@ -403,7 +403,7 @@ def report():
             print("  %s%s%s" % (mutant, "  (no test reaches it)" if status == "no tests" else "",
                                 "  -- " + named[mutant] if mutant in named else ""))
         print("\n%d survivors, %d of them named with the reason in scripts/mutants-open.txt"
-              % (len(survivors), sum(m in named for m, _ in survivors)))
+              % (len(survivors), sum(m in named for m, _status in survivors)))
     every = {m for statuses in found.values() for m in statuses}
     stale = sorted(m for m in known if m not in every and m.split(".plugins.module_utils.")[-1].split(".")[0] + ".py"
                    in found)
@@ -441,8 +441,8 @@ def _apply_diff(text, diff, mutant=""):
     first = 0
     parts = mutant.rsplit(".", 1)[-1].split("\u01c1")
     if len(parts) == 3:
-        first = next((n for n, line in enumerate(lines) if line.startswith(("class %s(" % parts[1],
-                                                                             "class %s:" % parts[1]))), None)
+        headers = ("class %s(" % parts[1], "class %s:" % parts[1])
+        first = next((n for n, line in enumerate(lines) if line.startswith(headers)), None)
         if first is None:
             return None
     if not old:

@@ -64,8 +64,8 @@ def no_ca_bundle(monkeypatch):
 # failed: self-signed certificate). Fix the certificate chain, or set validate_certs: false only against a test server.
 # Nothing was written.  The reason is the useful end of the TLS error, never its URL (query strings may hold values).
 
-def test_a_self_signed_certificate_fails_the_task_naming_the_reason_and_writes_nothing(certificate, no_ca_bundle,
-                                                                                        run_module):
+def test_a_self_signed_certificate_fails_the_task_naming_the_reason_and_writes_nothing(
+        certificate, no_ca_bundle, run_module):
     with Emulator(tls=certificate) as secure:
         run = run_module(users_task([{"username": "alice", "lastName": "TLS"}]), url=secure.url, token=secure.token)
         assert run.rc != 0
@@ -160,7 +160,6 @@ def test_a_name_that_does_not_exist_is_not_tried_again(monkeypatch, sleeps):
     assert sleeps == []
 
 
-
 def urllib3_1_26_name_error():
     """The exception requests raises with urllib3 1.26 (requests >= 2.25 allows it) for a name that does not exist:
     each level raised while handling the one below, without `from` (only __context__ links them)."""
@@ -189,6 +188,7 @@ def test_a_name_that_does_not_exist_is_not_tried_again_whatever_urllib3_chains(c
         list(client.list("/users/"))
     assert "the host name api.test does not resolve" in err.value.message and "Not tried again." in err.value.message
     assert len(responses.calls) == 1 and sleeps == []
+
 
 @responses.activate
 def test_a_connect_timeout_on_every_try_says_it_could_not_connect_and_nothing_was_applied(client, sleeps):
@@ -359,4 +359,3 @@ def test_a_lookup_keeps_every_query_short_and_asks_for_one_page_per_chunk(client
         assert params.get("fields") == ([",".join(fields)] if fields else None)
         asked += chunk
     assert asked == ids
-
