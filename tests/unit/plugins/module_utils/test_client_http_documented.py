@@ -359,3 +359,15 @@ def test_a_lookup_keeps_every_query_short_and_asks_for_one_page_per_chunk(client
         assert params.get("fields") == ([",".join(fields)] if fields else None)
         asked += chunk
     assert asked == ids
+
+
+# An SSLError need not come through urllib3's retry wrapper ("... (Caused by SSLError(...))"): a TLS failure while
+# the answer is read is raised by requests as the bare OpenSSL text. The message still names its reason.
+@responses.activate
+def test_a_tls_error_without_urllib3_wrapping_is_named_by_its_reason(client):
+    text = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)"
+    responses.get(USERS, body=requests.exceptions.SSLError(text))
+    with pytest.raises(UbidotsError) as err:
+        list(client.list("/users/"))
+    assert err.value.message == ("GET /api/v2.0/users/: TLS certificate verification failed for %s (certificate "
+                                 "verify failed: self-signed certificate). %s" % (MOCK_URL, TLS_ADVICE))
