@@ -231,8 +231,10 @@ def write_config(files, tests):
         "only_mutate": [str(COLLECTION / f) for f in files],
         "also_copy": also,
         "pytest_add_cli_args_test_selection": [str(COLLECTION / t) for t in tests],
+        # Tests marked `waits` (tests/conftest.py) wait in real time: left out of every run, the first one too, so
+        # that mutmut neither runs them nor counts their time in a mutant's timeout.
         "pytest_add_cli_args": ["-p", "mutants_basetemp", "-p", "no:cacheprovider", "-p", "no:xdist",
-                                "-W", "ignore::DeprecationWarning"],
+                                "-W", "ignore::DeprecationWarning", "-m", "not waits"],
         # A mutant that makes a wait loop or a retry sleep burns wall time, not CPU: stop it after 4 times what its
         # tests took in the clean run (plus 1 s) instead of mutmut's 15 times; it counts as timed out (caught).
         "timeout_multiplier": 4.0,

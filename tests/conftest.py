@@ -40,6 +40,12 @@ from ubidots_emulator import Emulator  # noqa: E402  pylint: disable=wrong-impor
 from ubidots_testing import MOCK_TOKEN, MOCK_URL, run_module_tasks  # noqa: E402  pylint: disable=wrong-import-position
 
 
+def pytest_configure(config):
+    """The `waits` marker."""
+    config.addinivalue_line("markers", "waits: waits in real time (the emulator's asynchronous apply, a timeout); "
+                            "left out of mutation runs (scripts/mutants.py), where a mutant of a wait loop would idle")
+
+
 @pytest.fixture
 def emulator():
     """A fresh emulator with the default fixture; stopped after the test."""

@@ -112,6 +112,7 @@ def test_validate_certs_false_reaches_a_server_with_a_self_signed_certificate(ru
 
 # timeout: "Seconds to wait for the API to connect and for each answer to arrive." retries: "0 sends every request
 # once." An answer slower than the timeout is not waited for (this test takes the 1 s of its timeout).
+@pytest.mark.waits
 def test_an_answer_slower_than_timeout_is_not_waited_for(emulator, run_module):
     emulator.inject(USERS_LIST, "delay", delay=2.5, method="GET")
     run = run_module(users_task([{"id": ALICE, "firstName": "Slow"}], timeout=1, retries=0))

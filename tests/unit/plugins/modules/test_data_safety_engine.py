@@ -41,6 +41,7 @@ def legacy():
 
 # -- lost update under asynchronous apply ----------------------------------------------------------
 
+@pytest.mark.waits
 def test_two_org_tasks_in_a_row_keep_both_changes(emulator, run_module):
     emulator.configure(apply_delay=APPLY_DELAY)
     run = run_module([orgs_task([{"label": "acme-plant", "name": "ACME Works"}], name="name"),
@@ -52,6 +53,7 @@ def test_two_org_tasks_in_a_row_keep_both_changes(emulator, run_module):
     assert (now["name"], now["description"]) == ("ACME Works", "Rebuilt")
 
 
+@pytest.mark.waits
 def test_two_user_tasks_in_a_row_keep_both_changes(emulator, run_module):
     emulator.configure(apply_delay=APPLY_DELAY)
     first = user(emulator, "alice")

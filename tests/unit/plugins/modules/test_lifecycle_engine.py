@@ -11,6 +11,8 @@ Written from the issue text and tests/emulator/README.md; every test reads the e
 
 from __future__ import annotations
 
+import pytest
+
 from ubidots_testing import header, mixed_orgs, mixed_users, orgs_by_label, orgs_task, sent, users_by_name, users_task, write_entries
 from ubidots_emulator import generate, password_digest
 
@@ -58,6 +60,7 @@ def test_orgs_create_sends_one_bulk_create_with_what_was_given(emulator, run_mod
     assert now["plant-west"]["name"] == "plant-west"
 
 
+@pytest.mark.waits
 def test_orgs_create_waits_for_the_asynchronous_apply(emulator, run_module):
     emulator.configure(apply_delay=1.5)
     run = run_module(orgs_task([{"label": "plant-late"}]))

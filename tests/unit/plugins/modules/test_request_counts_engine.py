@@ -104,6 +104,7 @@ def test_the_wait_reads_back_the_last_user_of_each_request_in_one_read(emulator,
     assert run.result["api_calls"] == {"reads": 2, "writes": 3}
 
 
+@pytest.mark.waits
 def test_the_wait_reads_back_a_user_whose_change_can_be_read_not_one_that_only_sets_a_password(emulator, run_module):
     """A password cannot be read back: the last user of a request with a readable change is waited for instead."""
     emulator.configure(apply_delay=1.5)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from ubidots_testing import api_log, header, some_users, writes
 from ubidots_testing import users_task as task
 
@@ -203,6 +205,7 @@ def test_password_is_sent_and_always_reports_changed(emulator, run_module):
     assert [e["body"] for e in writes(emulator)] == [[{"id": first["id"], "password": digest}]] * 2
 
 
+@pytest.mark.waits
 def test_wait_re_reads_until_the_change_is_visible(emulator, run_module):
     emulator.configure(apply_delay=1.5)
     first = some_users(emulator, 1)[0]
@@ -212,6 +215,7 @@ def test_wait_re_reads_until_the_change_is_visible(emulator, run_module):
     assert run.result["api_calls"]["reads"] >= 2
 
 
+@pytest.mark.waits
 def test_wait_timeout_names_the_users_that_did_not_converge(emulator, run_module):
     emulator.configure(apply_delay=30)
     first = some_users(emulator, 1)[0]
