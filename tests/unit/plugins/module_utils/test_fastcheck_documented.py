@@ -286,29 +286,30 @@ def _second_item(changes):
     return users_task([{"username": "bob", "firstName": "Bob"}, dict({"id": ALICE}, **changes)])
 
 
+def _refused_naming_alice(emulator, run_module, changes, message):
+    """Run the task with alice's changes second; it must fail naming users[1] (alice) and `message`, and leave her
+    unchanged. Returns the message."""
+    before = user(emulator, "alice")
+    run = run_module(_second_item(changes))
+    assert run.rc != 0 and not run.result.get("changed")
+    msg = run.result["msg"]
+    assert "users[1] (id %s" % ALICE in msg and message in msg, msg
+    assert "users[0]" not in msg, msg
+    assert user(emulator, "alice") == before
+    return msg
+
+
 @pytest.mark.parametrize("changes, message", SHAPE_ERRORS, ids=[m for _c, m in SHAPE_ERRORS])
 def test_a_value_of_the_wrong_shape_is_refused_naming_item_and_key_before_any_request(
         emulator, run_module, changes, message):
-    before = user(emulator, "alice")
-    run = run_module(_second_item(changes))
-    assert run.rc != 0 and not run.result.get("changed")
-    msg = run.result["msg"]
-    assert "users[1] (id %s" % ALICE in msg and message in msg, msg
-    assert "users[0]" not in msg, msg
+    msg = _refused_naming_alice(emulator, run_module, changes, message)
     assert msg.endswith("Nothing was sent to the API."), msg
     assert emulator.log() == []
-    assert user(emulator, "alice") == before
 
 
 @pytest.mark.parametrize("changes, message", HELD_ERRORS, ids=[m for _c, m in HELD_ERRORS])
-def test_a_value_breaking_a_rule_is_refused_naming_item_and_key_and_nothing_is_written(emulator, run_module, changes,
-                                                                                       message):
-    before = user(emulator, "alice")
-    run = run_module(_second_item(changes))
-    assert run.rc != 0 and not run.result.get("changed")
-    msg = run.result["msg"]
-    assert "users[1] (id %s" % ALICE in msg and message in msg, msg
-    assert "users[0]" not in msg, msg
+def test_a_value_breaking_a_rule_is_refused_naming_item_and_key_and_nothing_is_written(
+        emulator, run_module, changes, message):
+    msg = _refused_naming_alice(emulator, run_module, changes, message)
     assert "Nothing was written" in msg, msg
     assert writes(emulator) == [] and all(e["method"] == "GET" for e in emulator.log())
-    assert user(emulator, "alice") == before
