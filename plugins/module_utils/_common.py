@@ -142,19 +142,20 @@ class UbidotsModule(AnsibleModule):
             for inner in value:
                 self.hide(inner)
 
-    def _hide_nested_secrets(self, value, depth=0):
-        """Hide the values of secret keys (password) anywhere in the parameters."""
-        if depth > 50:
-            return
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                if key in SECRET_KEYS:
-                    self.hide(inner)
-                else:
-                    self._hide_nested_secrets(inner, depth + 1)
-        elif isinstance(value, (list, tuple)):
-            for inner in value:
-                self._hide_nested_secrets(inner, depth + 1)
+    def _hide_nested_secrets(self, value):
+        """Hide the values of secret keys (password) anywhere in the parameters, at any depth (a walk with a
+        stack of its own: properties may nest deeper than any fixed limit)."""
+        stack = [value]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    if key in SECRET_KEYS:
+                        self.hide(inner)
+                    else:
+                        stack.append(inner)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(value)
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
         # AnsibleModule fails from its constructor when an argument is invalid (an item that is not a
