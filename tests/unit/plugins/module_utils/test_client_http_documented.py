@@ -371,3 +371,26 @@ def test_a_tls_error_without_urllib3_wrapping_is_named_by_its_reason(client):
         list(client.list("/users/"))
     assert err.value.message == ("GET /api/v2.0/users/: TLS certificate verification failed for %s (certificate "
                                  "verify failed: self-signed certificate). %s" % (MOCK_URL, TLS_ADVICE))
+
+
+# docs/reliability.md row 31: "api_url that is not http(s) | api_url: ftp://127.0.0.1/ | failed (changed=False): GET
+# /api/v2.0/users/: InvalidSchema (No connection adapters were found for 'ftp://127.0.0.1/api/v2.0/users/'); check
+# api_url (now ftp://127.0.0.1). Nothing was written."
+def test_an_api_url_that_is_not_http_fails_with_the_documented_message(run_module):
+    run = run_module(users_task([{"username": "alice", "lastName": "Ftp"}]), url="ftp://127.0.0.1/")
+    assert run.rc != 0 and not run.result.get("changed"), run.output
+    assert run.result["msg"] == ("GET /api/v2.0/users/: InvalidSchema (No connection adapters were found for "
+                                 "'ftp://127.0.0.1/api/v2.0/users/'); check api_url (now ftp://127.0.0.1). "
+                                 "Nothing was written.")
+
+
+# docs/reliability.md: "a private CA is trusted through REQUESTS_CA_BUNDLE"; a bundle that cannot be read is named,
+# before any connection, with where to look, and the token is in no part of the message.
+def test_a_ca_bundle_that_does_not_exist_is_named_before_any_connection(run_module, tmp_path):
+    missing = str(tmp_path / "no-such-ca.pem")
+    run = run_module(users_task([{"username": "alice", "lastName": "CA"}]), url="https://127.0.0.1:1",
+                     env={"REQUESTS_CA_BUNDLE": missing, "CURL_CA_BUNDLE": None})
+    assert run.rc != 0 and not run.result.get("changed"), run.output
+    assert run.result["msg"] == ("GET /api/v2.0/users/: Could not find a suitable TLS CA certificate bundle, invalid "
+                                 "path: %s; check validate_certs and the CA bundle (REQUESTS_CA_BUNDLE). Nothing was "
+                                 "written." % missing)
