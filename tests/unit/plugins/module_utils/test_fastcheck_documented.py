@@ -48,7 +48,7 @@ def assert_agrees(schema, item, expected):
 # "JSON equality as jsonschema's enum sees it (True is not 1)".
 
 KEYWORD_CASES = [
-    # type: number and integer; a boolean is neither; 2.0 is an integer
+    # "type" number and integer: a boolean is neither; 2.0 is an integer
     ({"type": "number"}, 1, True), ({"type": "number"}, 2.5, True), ({"type": "number"}, True, False),
     ({"type": "number"}, "1", False), ({"type": "number"}, None, False),
     ({"type": "integer"}, 2, True), ({"type": "integer"}, 2.0, True), ({"type": "integer"}, 2.5, False),
@@ -62,10 +62,10 @@ KEYWORD_CASES = [
     ({"type": ["boolean", "integer"]}, 1.5, False), ({"type": ["boolean", "number"]}, False, True),
     ({"type": ["boolean", "number"]}, 0.5, True), ({"type": ["string", "integer"]}, "a", True),
     ({"type": ["string", "integer"]}, 3.0, True), ({"type": ["string", "integer"]}, True, False),
-    # type: boolean; 1 and 0 are not booleans
+    # "type" boolean: 1 and 0 are not booleans
     ({"type": "boolean"}, True, True), ({"type": "boolean"}, False, True), ({"type": "boolean"}, 1, False),
     ({"type": "boolean"}, 0, False), ({"type": "boolean"}, "true", False), ({"type": "boolean"}, None, False),
-    # type: string, array, object, null
+    # "type" string, array, object, null
     ({"type": "string"}, "", True), ({"type": "string"}, 5, False), ({"type": "string"}, 5.0, False),
     ({"type": "string"}, True, False), ({"type": "string"}, None, False), ({"type": "string"}, ["a"], False),
     ({"type": ["string", "null"]}, None, True), ({"type": ["string", "null"]}, "a", True),

@@ -12,6 +12,8 @@ the emulator and reads what a user would see: the request log, the result, the d
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -91,14 +93,13 @@ def test_a_task_without_its_list_fails_before_any_request_naming_the_option(emul
 
 
 def test_each_item_is_a_dict_as_ansible_reads_one(emulator, run_module):
-    run = run_module(users_task(["username=alice"]))
-    assert run.rc == 0, run.output
-    assert run.result["unchanged_ids"] == [by_name(emulator, "users")["alice"]["id"]]
+    # Whether a "key=value" text converts to a dict depends on the ansible-core series (2.19 and later do here);
+    # a plain text never does, on any series.
     run = run_module(users_task(["alice"]))
     assert run.rc != 0, run.output
-    assert run.result["msg"].startswith("Elements value for option 'users' is of type str and we were unable to convert"
-                                        " to dict"), run.output
-    assert len(emulator.log()) == 1, "only the first task read"
+    assert re.match(r"Elements value for option 'users' is of type (str|<class 'str'>) and we were unable to convert "
+                    r"to dict", run.result["msg"]), run.output
+    assert emulator.log() == []
 
 
 # wait (type: bool, default: true): "V(false) returns as soon as the API accepted the requests"; with true, "the
