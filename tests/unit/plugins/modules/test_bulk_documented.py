@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from ansible_collections.ubidots.industrial.plugins.doc_fragments.bulk import ModuleDocFragment
-from ubidots_testing import NAMESPACE, api_log, by_name, orgs_task, sent, user_reads, users_task, writes
+from ubidots_testing import api_log, by_name, echoed, NAMESPACE, orgs_task, sent, user_reads, users_task, writes
 
 BULK_OPTIONS = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
 USERS_BULK = NAMESPACE + "ubidots_users_bulk"
@@ -45,7 +45,7 @@ def fields_asked(entry):
 def test_a_task_given_only_its_list_runs_with_every_documented_default(run_module):
     run = run_module(users_task([]))
     assert run.rc == 0, run.output
-    args = run.result["invocation"]["module_args"]
+    args = echoed(run)
     python_type = {"bool": bool, "int": int, "str": str, "list": list}
     for name, doc in BULK_OPTIONS.items():
         assert args[name] == doc["default"], name
@@ -60,7 +60,7 @@ def test_protected_names_are_strings_and_a_name_matching_nothing_is_warned_of(em
     keep = [{"username": name} for name in by_name(emulator, "users")]
     run = run_module(users_task(keep, prune=True, protected=[2024, "ghost"]), check=True)
     assert run.rc == 0, run.output
-    assert run.result["invocation"]["module_args"]["protected"] == ["2024", "ghost"]
+    assert echoed(run)["protected"] == ["2024", "ghost"]
     warnings = run.result.get("warnings", [])
     unknown = "protected names no user of the account with id or username 2024, ghost"
     assert any(unknown in w for w in warnings), warnings

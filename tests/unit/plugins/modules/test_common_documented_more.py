@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from ansible_collections.ubidots.industrial.plugins.module_utils import _client, _common, _ratelimit
-from ubidots_testing import USERS_LIST, orgs_task, users_task, write_entries
+from ubidots_testing import echoed, orgs_task, USERS_LIST, users_task, write_entries
 
 ALICE = "409dba9c67d3bb19f554"
 
@@ -157,14 +157,14 @@ def test_a_jsonschema_too_old_fails_with_its_problem(emulator, run_module, monke
 
 def test_changes_limit_1_counts_a_list_of_2_in_the_invocation(run_module):
     run = run_module(users_task([{"username": "alice"}, {"username": "bob"}], changes_limit=1), check=True)
-    assert run.result["invocation"]["module_args"]["users"] == \
+    assert echoed(run)["users"] == \
         "2 items (a list of more than 1 item is not repeated in the result)", run.output
 
 
 def test_a_changes_limit_that_is_no_number_fails_with_ansibles_message_and_the_echo(emulator, run_module):
     run = run_module(users_task([{"username": "alice"}], changes_limit="many"))
     assert run.rc != 0 and "changes_limit" in run.result["msg"], run.output
-    assert run.result["invocation"]["module_args"]["users"] == [{"username": "alice"}]
+    assert echoed(run)["users"] == [{"username": "alice"}]
     assert emulator.log() == []
 
 
@@ -173,5 +173,5 @@ def test_a_changes_limit_that_is_no_number_fails_with_ansibles_message_and_the_e
 def test_the_invocation_echoes_the_documented_defaults_of_the_connection_options(run_module):
     run = run_module(users_task([{"username": "alice"}]), check=True)
     assert run.rc == 0, run.output
-    args = run.result["invocation"]["module_args"]
+    args = echoed(run)
     assert (args["validate_certs"], args["timeout"], args["retries"]) == (True, 30, 5), args

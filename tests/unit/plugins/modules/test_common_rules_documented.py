@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.ubidots.industrial.plugins.module_utils import _ratelimit
 from ubidots_emulator import Emulator
-from ubidots_testing import USERS_LIST, USERS_MODULE, by_name, header, orgs_task, users_task, write_entries
+from ubidots_testing import by_name, echoed, header, orgs_task, USERS_LIST, USERS_MODULE, users_task, write_entries
 
 ADMIN = "5e8f1c2d3b4a596877665501"
 ALICE = "409dba9c67d3bb19f554"
@@ -59,7 +59,7 @@ COUNTED = "3 items (a list of more than 2 items is not repeated in the result)"
 def test_a_successful_result_counts_a_list_longer_than_changes_limit_in_its_invocation(run_module):
     run = run_module(users_task([{"username": "alice"}, {"username": "bob"}, {"username": "carol"}], changes_limit=2))
     assert run.rc == 0 and run.result["changed"] is False, run.output
-    args = run.result["invocation"]["module_args"]
+    args = echoed(run)
     assert args["users"] == COUNTED and args["changes_limit"] == 2
 
 
@@ -67,7 +67,7 @@ def test_a_failed_result_counts_a_list_longer_than_changes_limit_in_its_invocati
     run = run_module(users_task([{"username": "alice", "isActive": "yes"}, {"username": "bob"}, {"username": "carol"}],
                                 changes_limit=2))
     assert run.rc != 0 and "isActive" in run.result["msg"], run.output
-    assert run.result["invocation"]["module_args"]["users"] == COUNTED
+    assert echoed(run)["users"] == COUNTED
     assert emulator.log() == []
 
 
