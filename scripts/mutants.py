@@ -42,6 +42,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import re
 import time
 from pathlib import Path
 
@@ -56,6 +57,7 @@ SOURCE = COLLECTION / "plugins" / "module_utils"
 EQUIVALENT = ROOT / "scripts" / "mutants-equivalent.txt"
 # Survivors neither killed nor equivalent, one line each with the reason (what a test would need).
 OPEN = ROOT / "scripts" / "mutants-open.txt"
+HASH = re.compile("[0-9a-f]{12}")
 # Each file's results of its last run (mutmut's .meta) and the diff of each survivor, kept across runs: a run
 # limited to some files replaces only theirs, and the table is that of every file's last run.
 RESULTS = ROOT / ".build" / "mutants-results"
@@ -111,6 +113,21 @@ def _killers(function):
     return mine, anyone
 
 
+_SKIPPED = set()
+
+
+def _skipped():
+    """The listed equivalents not tested again ($MUTANTS_SKIP, written by scripts/mutants.py), read once."""
+    if not _SKIPPED:
+        _SKIPPED.add("-")
+        try:
+            with open(os.environ.get("MUTANTS_SKIP") or os.devnull, encoding="utf-8") as handle:
+                _SKIPPED.update(line.strip() for line in handle)
+        except OSError:
+            pass
+    return _SKIPPED
+
+
 def _function():
     """The function of the mutant under test (its name without the mutant's number), or None outside a mutant."""
     name = os.environ.get("MUTANT_UNDER_TEST", "")
@@ -118,11 +135,17 @@ def _function():
 
 
 def pytest_collection_modifyitems(config, items):
-    """For a mutant (not mutmut's stats, clean and forced-fail runs): first the tests that killed other mutants of
+    """For a mutant (not mutmut's stats, clean and forced-fail runs): no test at all when it is a listed equivalent
+    whose function is unchanged since its triage (pytest exits 5, "no tests": counted as equivalent); otherwise
+    first the tests that killed other mutants of
     the same function, then those that killed any, then the fastest (mutmut stops at the first failure); and none
     slower than $MUTANTS_SLOW seconds (tests that wait for the emulator's asynchronous apply; 0 keeps them all)."""
     function = _function()
     if function is None:
+        return
+    if os.environ["MUTANT_UNDER_TEST"] in _skipped():
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
         return
     durations = _durations()
     limit = float(os.environ.get("MUTANTS_SLOW") or 0)
@@ -255,12 +278,16 @@ def stage(files, tests):
     # it as missing and mutmut's own sys.path entry for it finds nothing either.
     (STAGE / "mutants").mkdir()
     write_config(files, tests)
+    skip = set() if os.environ.get("MUTANTS_RECHECK") == "1" else unchanged_equivalents(STAGE / COLLECTION)
+    (WORK / "skip.txt").write_text("".join(name + "\n" for name in sorted(skip)))
+    return skip
 
 
 def mutmut_env():
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH")}
     env["MUTANTS_BASETEMP"] = str(WORK / "tmp")
     env["MUTANTS_SLOW"] = os.environ.get("MUTANTS_SLOW", "1")
+    env["MUTANTS_SKIP"] = str(WORK / "skip.txt")
     # A test that runs Python in a subprocess imports the collection from the mutated copy too.
     env["PYTHONPATH"] = str(STAGE / "mutants")
     env["ANSIBLE_HOME"] = str(WORK / "ansible-home")
@@ -312,16 +339,90 @@ def _self_check(tests):
     print("mutants: self-check: an obvious mutant made by hand (_http's send raises) is killed by " + first)
 
 
-def equivalents(path=EQUIVALENT):
-    """{mutant name: reason} from scripts/mutants-equivalent.txt (`name  reason`, # comments), or another such list."""
+def _listed(path):
+    """{mutant name: (function hash or None, reason)} from a list (`name [hash] reason`, # comments)."""
     known = {}
     if path.exists():
         for line in path.read_text().splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
-                name, reason = (line.split(None, 1) + [""])[:2]
-                known[name] = reason.strip()
+                name, rest = (line.split(None, 1) + [""])[:2]
+                digest, _, reason = rest.partition(" ")
+                if not HASH.fullmatch(digest):
+                    digest, reason = None, rest
+                known[name] = (digest, reason.strip())
     return known
+
+
+def equivalents(path=EQUIVALENT):
+    """{mutant name: reason} from scripts/mutants-equivalent.txt, or another such list."""
+    return {name: reason for name, (_digest, reason) in _listed(path).items()}
+
+
+def _function_key(mutant):
+    """(module file name, function key) of a mutant: ('_read.py', 'x_find') or ('_retry.py', 'xǁOutcomeǁdelay')."""
+    path, key = mutant.split(".plugins.module_utils.", 1)[1].rsplit("__mutmut_", 1)[0].split(".", 1)
+    return path + ".py", key
+
+
+def function_hashes(source):
+    """{function key: hash} of one file's source, keyed as mutmut names them (x_name, xǁClassǁmethod): the first
+    12 hex digits of the SHA-256 of the function's source text (any change to it, a comment too, changes it)."""
+    import ast  # pylint: disable=import-outside-toplevel
+    import hashlib  # pylint: disable=import-outside-toplevel
+    hashes = {}
+
+    def visit(body, owner):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                key = "x\u01c1%s\u01c1%s" % (owner, node.name) if owner else "x_" + node.name
+                hashes[key] = hashlib.sha256(ast.get_source_segment(source, node).encode()).hexdigest()[:12]
+            elif isinstance(node, ast.ClassDef) and not owner:
+                visit(node.body, node.name)
+
+    visit(ast.parse(source).body, "")
+    return hashes
+
+
+def unchanged_equivalents(root):
+    """The listed equivalents whose function, in the collection at `root`, is still the one they were triaged on
+    (the hash on their line): a run does not test them again (MUTANTS_RECHECK=1 does)."""
+    sources, same = {}, set()
+    for name, (digest, _reason) in _listed(EQUIVALENT).items():
+        path, key = _function_key(name)
+        if digest and path not in sources:
+            target = root / "plugins" / "module_utils" / path
+            sources[path] = function_hashes(target.read_text()) if target.exists() else {}
+        if digest and sources[path].get(key) == digest:
+            same.add(name)
+    return same
+
+
+def stamp(revision):
+    """Write each listed equivalent's function hash, taken from `revision` (git) or the work tree, into its line
+    in scripts/mutants-equivalent.txt: the function the mutant was triaged on."""
+    sources, lines, stamped = {}, [], 0
+    for line in EQUIVALENT.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, rest = (line.split(None, 1) + [""])[:2]
+            digest, _, reason = rest.partition(" ")
+            reason = reason if HASH.fullmatch(digest) else rest
+            path, key = _function_key(name)
+            if path not in sources:
+                relative = "plugins/module_utils/" + path
+                text = (subprocess.run(["git", "show", "%s:%s" % (revision, relative)], cwd=ROOT, check=True,
+                                       capture_output=True, text=True).stdout
+                        if revision else (ROOT / relative).read_text())
+                sources[path] = function_hashes(text)
+            digest = sources[path].get(key)
+            if digest:
+                stamped += 1
+                line = "%s %s %s" % (name, digest, reason)
+            else:
+                line = "%s %s" % (name, reason)
+        lines.append(line)
+    EQUIVALENT.write_text("\n".join(lines) + "\n")
+    print("mutants: %d listed equivalents stamped with their function's hash at %s" % (stamped, revision or "the work tree"))
 
 
 DIFFS = '''
@@ -538,6 +639,9 @@ def main():
     parser.add_argument("--report", action="store_true", help="the per-file table of the last run")
     parser.add_argument("--check", nargs="+", metavar="PATTERN",
                         help="apply each open survivor matching a PATTERN to a scratch copy and run --tests")
+    parser.add_argument("--stamp", nargs="?", const="", metavar="REVISION",
+                        help="write each listed equivalent's function hash (at REVISION, default the work tree) "
+                             "into scripts/mutants-equivalent.txt")
     parser.add_argument("--tests", nargs="+", metavar="TEST",
                         help="with --check: the tests to run (default $MUTANTS_TESTS or tests/unit)")
     args = parser.parse_args()
@@ -545,6 +649,9 @@ def main():
     os.chdir(ROOT)
     if args.report:
         report()
+        return 0
+    if args.stamp is not None:
+        stamp(args.stamp)
         return 0
     ensure_venv()
     if args.show:
@@ -562,9 +669,12 @@ def main():
     files = module_utils_files(args.files)
     jobs = os.environ.get("MUTANTS_JOBS", "2")
     start = time.monotonic()
-    stage(files, tests)
+    skip = stage(files, tests)
     _self_check(tests)
     print("mutants: staged and self-checked in %d s" % (time.monotonic() - start))
+    mine = ["%s/%s" % (COLLECTION, "plugins/module_utils/" + _function_key(name)[0]) for name in skip]
+    print("mutants: %d listed equivalents not tested again: their function is unchanged since their triage "
+          "(MUTANTS_RECHECK=1 tests them)" % sum(any(m.endswith(f) for f in files) for m in mine))
     print("mutants: mutmut run over %d file(s), tests %s, %s at once, in %s"
           % (len(files), " ".join(tests), jobs, STAGE))
     budget = float(os.environ.get("MUTANTS_BUDGET") or 0) or None
