@@ -10,12 +10,15 @@
                                            apply each open survivor whose name matches a PATTERN (fnmatch,
                                            e.g. '*_apply.x__check_once*') to a scratch copy, one at a time,
                                            and run the tests against it: which ones they kill now
+    scripts/mutants.py --stamp [REVISION]  write into scripts/mutants-equivalent.txt the hash of each listed
+                                           mutant's function (of the work tree, or of a git REVISION)
 
 FILE is `plugins/module_utils/_rules.py`, `_rules.py` or `_rules`. Environment: MUTANTS_JOBS (parallel
 mutants, default 2), MUTANTS_TESTS (test directories, default `tests/unit`: the fast engine tests), MUTANTS_SLOW
 (seconds, default 1: a mutant is not tested with tests slower than this in the clean run, those that wait for
 the emulator's asynchronous apply or sleep; 0 runs them all), MUTANTS_BUDGET (seconds, default none: then mutmut
-is stopped and what it did not test yet is reported as not checked).
+is stopped and what it did not test yet is reported as not checked), MUTANTS_RECHECK (1: test the listed equivalents
+again even when their function is unchanged since their triage).
 
 Not part of `make test`. The work tree is never touched: the collection is exported (scripts/export-tree.sh,
 what git would commit) to .build/mutants/stage/ansible_collections/ubidots/industrial/, and mutmut works in
