@@ -11,7 +11,8 @@
                                            e.g. '*_apply.x__check_once*') to a scratch copy, one at a time,
                                            and run the tests against it: which ones they kill now
     scripts/mutants.py --stamp [REVISION]  write into scripts/mutants-equivalent.txt the hash of each listed
-                                           mutant's function (of the work tree, or of a git REVISION)
+                                           mutant's function (of the work tree, or of a git REVISION) where
+                                           its line has none yet
 
 FILE is `plugins/module_utils/_rules.py`, `_rules.py` or `_rules`. Environment: MUTANTS_JOBS (parallel
 mutants, default 2), MUTANTS_TESTS (test directories, default `tests/unit`: the fast engine tests), MUTANTS_SLOW
@@ -402,14 +403,17 @@ def unchanged_equivalents(root):
 
 
 def stamp(revision):
-    """Write each listed equivalent's function hash, taken from `revision` (git) or the work tree, into its line
-    in scripts/mutants-equivalent.txt: the function the mutant was triaged on."""
+    """Write the function hash, taken from `revision` (git) or the work tree, into each line of
+    scripts/mutants-equivalent.txt that has none yet: the function the mutant was triaged on."""
     sources, lines, stamped = {}, [], 0
     for line in EQUIVALENT.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             name, rest = (line.split(None, 1) + [""])[:2]
             digest, _, reason = rest.partition(" ")
-            reason = reason if HASH.fullmatch(digest) else rest
+            if HASH.fullmatch(digest):  # stamped already, on the function it was triaged on
+                lines.append(line)
+                continue
+            reason = rest
             path, key = _function_key(name)
             if path not in sources:
                 relative = "plugins/module_utils/" + path
@@ -425,7 +429,8 @@ def stamp(revision):
                 line = "%s %s" % (name, reason)
         lines.append(line)
     EQUIVALENT.write_text("\n".join(lines) + "\n")
-    print("mutants: %d listed equivalents stamped with their function's hash at %s" % (stamped, revision or "the work tree"))
+    print("mutants: %d listed equivalents stamped with their function's hash at %s"
+          % (stamped, revision or "the work tree"))
 
 
 DIFFS = '''

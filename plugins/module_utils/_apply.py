@@ -89,6 +89,7 @@ class Applied:
         self.accepted = []
         self.last_of_each = []
         self._parts = {}
+        self._read_back = set()
 
     def accept(self, changes, part=None):
         """Record changes the API accepted (once each: a user's memberships follow its body), and `part`,
@@ -99,6 +100,13 @@ class Applied:
                 self.accepted.append(change)
             if part and part not in self._parts[id(change)]:
                 self._parts[id(change)].append(part)
+
+    def read_back(self, change):
+        """Add `change`, the last readable change of an accepted request, to what the wait reads back, once: a
+        user's memberships follow its body, in requests of their own, so a user may be the last of several."""
+        if id(change) not in self._read_back:
+            self._read_back.add(id(change))
+            self.last_of_each.append(change)
 
     def parts(self, change):
         """What accepted requests did to `change` ("created", "organizations assigned"); [] if none was accepted."""
@@ -147,9 +155,7 @@ def apply(client, spec, plan, batch_size):
         if task is not None:
             applied.tasks.append(task)
         applied.accept(request.changes, request.part)
-        last = _last_readable(spec, request.changes)
-        if all(last is not change for change in applied.last_of_each[-2:]):  # a user's memberships follow its body
-            applied.last_of_each.append(last)
+        applied.read_back(_last_readable(spec, request.changes))
     return applied
 
 
