@@ -20,7 +20,8 @@ description:
   - C(plan.md) is GitHub-flavoured Markdown for a pull-request comment - a table of counts per kind first, then the
     deletes by name, the deactivations, the creates, and the updates folded in C(<details>). It is at most
     O(markdown_limit) characters long; what does not fit is counted (C(and 9,412 more updates)), never cut in the
-    middle of a line, and the deletes are the last thing left out.
+    middle of a line, and the deletes are the last thing left out. When no object fits, fewer notes are shown; the
+    counts and the headings are always shown, even past a limit smaller than they are.
   - It works the same in check mode (what would change) and in a real run (what was applied), from
     C(ansible-playbook), C(ansible-runner) and AWX / Automation Platform (point O(plan_dir) at the artifacts).
   - It copies only what the modules return (C(changes), C(counts) and the id lists), never the task's

@@ -269,7 +269,7 @@ def _table(plan):
     return lines
 
 
-def _head(plan):
+def _head(plan, notes=SHOWN):
     lines = ["## Ubidots plan" + (" (check mode)" if plan["check_mode"] else " (applied)"), ""]
     if plan["counts"]:
         lines += _table(plan) + [""]
@@ -290,11 +290,12 @@ def _head(plan):
         lines += ["", "**No change**: %s already as described." % unchanged]
     if not plan["tasks"]:
         lines += ["", "No bulk task of ubidots.industrial ran in this playbook: there is no change to show."]
-    return lines + _notes(plan)
+    return lines + _notes(plan, notes)
 
 
-def _notes(plan):
-    """What makes the plan incomplete or needs a reviewer's eye: failures, hidden results, objects kept, warnings."""
+def _notes(plan, shown=SHOWN):
+    """What makes the plan incomplete or needs a reviewer's eye: failures, hidden results, objects kept, warnings;
+    the first `shown` of them, and how many more."""
     notes = []
     for entry in plan["tasks"]:
         where = "task %s on %s%s" % (_code(entry["task"]), _text(entry["host"]), " (%s)" % _text(entry["call"]) if entry.get("call") else "")
@@ -315,27 +316,33 @@ def _notes(plan):
     if not notes:
         return []
     head = "**The run did not complete: this plan may be partial.**" if not plan["complete"] else "**Notes**"
-    shown = notes[:SHOWN]
-    if len(notes) > SHOWN:
-        shown.append("- _… and %s more notes (every one is in plan.json)._" % _number(len(notes) - SHOWN))
-    return ["", head, ""] + shown
+    lines = notes[:shown]
+    if len(notes) > shown:
+        lines.append("- _… and %s more notes (every one is in plan.json)._" % _number(len(notes) - shown))
+    return ["", head, ""] + lines
 
 
 def render_markdown(plan, limit=MARKDOWN_LIMIT):
     """plan.md: the counts table, then deletes, deactivations, creates and updates (folded), within `limit` characters.
 
     What does not fit is counted ("and 9,412 more updates"), never cut mid-line; the deletes are the last thing dropped.
-    `limit` 0: no bound.
+    `limit` 0: no bound. When no object fits and the notes above the sections are still too long (a small limit),
+    fewer notes are shown; the headings, the counts and the "and N more" lines are always shown.
     """
-    slack = 0
+    slack, notes = 0, SHOWN
     while True:
-        text = _render(plan, limit, slack)
-        if not limit or len(text) <= limit or slack > limit:
+        text = _render(plan, limit, slack, notes)
+        if not limit or len(text) <= limit:
             return text
-        slack += 1000  # the reserve was short (it is not): keep fewer objects, never a part of one
+        if slack <= limit:
+            slack += 1000  # the reserve was short (it is not): keep fewer objects, never a part of one
+        elif notes:
+            notes -= 1  # no object fits: fewer notes
+        else:
+            return text  # the headings and counts alone are longer than the limit: they are always shown
 
 
-def _render(plan, limit, slack):
+def _render(plan, limit, slack, notes=SHOWN):
     # Where each object's change comes from is said only when several calls (hosts, or the roles' accounts and states)
     # change one kind: the same name may then be in two accounts.
     calls = {}
@@ -349,7 +356,7 @@ def _render(plan, limit, slack):
                  for change in entry["changes"] if change["action"] == action]
         if units:
             sections.append((action, "### %s (%s)" % (heading, _number(len(units))), units))
-    head = "\n".join(_head(plan)) + "\n"
+    head = "\n".join(_head(plan, notes)) + "\n"
     budget = (limit or float("inf")) - len(head) - slack
     budget -= sum(len(heading) + len(_more(len(units), action)) + 6 for action, heading, units in sections)
     kept = {}
