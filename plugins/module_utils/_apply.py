@@ -81,13 +81,14 @@ def requests_of(spec, plan, batch_size):
 
 class Applied:
     """What was sent so far: the task ids of the bulk requests, the changes the API accepted (in at least
-    one request), what each accepted request did to them, and the last change of each accepted request
+    one request), how many requests it accepted, what each did to them, and the last change of each accepted request
     (what the wait reads back: see wait_until_visible)."""
 
     def __init__(self):
         self.tasks = []
         self.accepted = []
         self.last_of_each = []
+        self.requests = 0
         self._parts = {}
         self._read_back = set()
 
@@ -155,6 +156,7 @@ def apply(client, spec, plan, batch_size):
         if task is not None:
             applied.tasks.append(task)
         applied.accept(request.changes, request.part)
+        applied.requests += 1
         applied.read_back(_last_readable(spec, request.changes))
     return applied
 
@@ -295,7 +297,8 @@ def wait_until_visible(client, spec, applied, options, timeout):
     if pending:
         late = ["%s (%s)" % (_name(c), c.name) for c in pending.values()]
         checked = len(applied.last_of_each)
-        sampled = "" if checked == len(applied.accepted) else " (the last %s of each request, %d requests)" % (spec.noun, checked)
+        sampled = "" if checked == len(applied.accepted) else " (the last %s of each request, %s)" % (
+            spec.noun, plural(applied.requests, "request"))
         raise Failure("%d of %s%s did not show the desired values within %d s after %s: %s."
                       % (len(late), plural(checked, spec.noun), sampled, timeout, _tasks_words(applied.tasks) or "the requests",
                          some(late)),
