@@ -65,7 +65,6 @@ class UbidotsClient:
         shown = url.split("?", 1)[0].replace(self.base_url, "", 1)  # messages never show the query string
         data = None if body is None else json.dumps(body, separators=(",", ":"))
         headers = dict(headers or {}, **({"Content-Type": "application/json"} if data is not None else {}))
-        write = method != "GET"
         maybe_applied = False  # whether a try of this write may have been applied, told on a final failure
         tries = 0
         while True:

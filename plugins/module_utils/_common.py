@@ -48,11 +48,12 @@ OPTION_MINIMUMS = {
 
 
 def out_of_range(params):
-    """A sentence for each option of `params` below its lowest value (options not given, None, are left alone)."""
+    """A sentence for each option of `params` below its lowest value, or not a number at all (a YAML .nan), options
+    not given (None) left alone."""
     problems = []
     for name, (lowest, words, at_zero) in OPTION_MINIMUMS.items():
         value = params.get(name)
-        if value is not None and value < lowest:
+        if value is not None and not value >= lowest:  # not "<": nan is neither below nor above
             problems.append("%s must be %s, got %s%s." % (name, words, value, at_zero if value == 0 else ""))
     return problems
 
