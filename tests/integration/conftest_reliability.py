@@ -181,7 +181,7 @@ NOTES = [
     "the message, and the rest counted), each naming the item (`users[3] (id ..., username ...)`) and the key path. "
     "Shape errors fail before any request; a rule an account may already break with data it holds (pattern, format, "
     "length, null) is applied after one read, only to values that would be sent. "
-    "Values in messages are cut to about 60 characters; secrets are never shown. Ansible itself refuses a `users` that is "
+    "Values in messages are cut to 64 characters (the first 61 and `...`); secrets are never shown. Ansible itself refuses a `users` that is "
     "not a list of dicts, and cannot template data nested much deeper than 100 levels (100 work, 200 hit its recursion limit).",
     "- **Secrets.** The token travels only in the X-Auth-Token header and is removed from every error text and detail. "
     "Passwords anywhere in the module arguments, also of the wrong type, are registered as no_log values before any "

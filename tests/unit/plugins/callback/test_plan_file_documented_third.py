@@ -283,6 +283,22 @@ def test_notes_longer_than_the_limit_are_fewer_and_counted_and_the_plan_stays_wi
     assert text.endswith("_… and 1 more delete (every one is in plan.json)._\n")
 
 
+@pytest.mark.parametrize("limit", range(1700, 2800, 50))
+def test_as_many_notes_are_shown_as_fit_in_the_limit(limit):
+    # Within the limit, what does not fit is counted: so the note after the last one shown must not fit. Notes of
+    # about 300 characters; the limits step by 50, so some show an odd number of notes and some an even one.
+    result = result_of([delete("u-1", "dave")], warnings=["warning %d: %s" % (n, "w" * 280) for n in range(20)])
+    plan = plan_of(entries_of(result))
+    every = [line for line in render_markdown(plan, limit=0).splitlines() if line.startswith("- Warning from task")]
+    text = render_markdown(plan, limit=limit)
+    shown = [line for line in text.splitlines() if line.startswith("- Warning from task")]
+    assert shown == every[:len(shown)] and len(shown) < 20
+    assert len(text) <= limit
+    assert len(text) + len(every[len(shown)]) + 1 > limit, "the next note fits: %d shown" % len(shown)
+    # A text that fills its limit to the last character fits in it too: the same notes at a limit of exactly its length.
+    assert render_markdown(plan, limit=len(text)) == text
+
+
 def test_the_digest_of_a_plan_does_not_change_between_releases():
     # docs/gitops.md: the real run records "the same digest as the check run that previewed it". The check run of a
     # pull request and the run after its merge may use different releases of the collection (a dependency bump merged
