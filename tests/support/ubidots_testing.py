@@ -383,3 +383,66 @@ def echoed(run):
     if "invocation" not in run.result:
         pytest.skip("this ansible-core returns the invocation echo only when the controller asks for it")
     return run.result["invocation"]["module_args"]
+
+
+# -- the wait in virtual time, and a bulk module's result for the plan file -------------------------------------------
+
+class Clock:
+    """The wait's clock (time.monotonic and time.sleep of _apply, patched by a test's fixture): each pause is
+    recorded, moves the clock on at once, then calls on_sleep(number of pauses so far). More than `limit` pauses is a
+    wait that never ends: the test fails instead of hanging."""
+
+    def __init__(self, limit=100):
+        self.now = 1000.0
+        self.sleeps = []
+        self.on_sleep = None
+        self.limit = limit
+
+    def monotonic(self):
+        """Now, in seconds."""
+        return self.now
+
+    def sleep(self, seconds):
+        """Record the pause and let it pass."""
+        self.sleeps.append(seconds)
+        assert len(self.sleeps) <= self.limit, "the wait never ends: %s" % self.sleeps[:20]
+        self.now += seconds
+        if self.on_sleep:
+            self.on_sleep(len(self.sleeps))
+
+
+def reads_after_the_writes(emulator):
+    """The GETs the emulator received after the last write: the wait's re-reads."""
+    log = emulator.log()
+    last_write = max(i for i, e in enumerate(log) if e["method"] != "GET")
+    return [e for e in log[last_write + 1:] if e["method"] == "GET"]
+
+
+def bulk_result(changes=(), name_key="username", **extra):
+    """A bulk module's result (module_utils/_bulk.py result()) holding `changes`, with their id lists and counts."""
+    changes = list(changes)
+
+    def of(action, key):
+        return [change[key] for change in changes if change["action"] == action]
+
+    result = {
+        "changed": bool(changes),
+        "created": of("create", name_key),
+        "changed_ids": of("update", "id"),
+        "deactivated": of("deactivate", "id"),
+        "deleted_ids": of("delete", "id"),
+        "unchanged_ids": [],
+        "counts": {
+            "created": len(of("create", name_key)),
+            "updated": len(of("update", "id")),
+            "deactivated": len(of("deactivate", "id")),
+            "deleted": len(of("delete", "id")),
+            "unchanged": 0,
+        },
+        "protected": [],
+        "changes": changes,
+        "changes_omitted": 0,
+        "tasks": [],
+    }
+    result.update(extra)
+    return result

@@ -18,40 +18,11 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._plan_file impo
     render_markdown,
     task_entries,
 )
+from ubidots_testing import bulk_result as result_of
 
 USERS = "ubidots.industrial.ubidots_users_bulk"
 ORGS = "ubidots.industrial.ubidots_orgs_bulk"
 HIDDEN = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
-
-
-def result_of(changes=(), name_key="username", **extra):
-    """A bulk module's result (module_utils/_bulk.py result()) holding `changes`, with their id lists and counts."""
-    changes = list(changes)
-
-    def of(action, key):
-        return [change[key] for change in changes if change["action"] == action]
-
-    result = {
-        "changed": bool(changes),
-        "created": of("create", name_key),
-        "changed_ids": of("update", "id"),
-        "deactivated": of("deactivate", "id"),
-        "deleted_ids": of("delete", "id"),
-        "unchanged_ids": [],
-        "counts": {
-            "created": len(of("create", name_key)),
-            "updated": len(of("update", "id")),
-            "deactivated": len(of("deactivate", "id")),
-            "deleted": len(of("delete", "id")),
-            "unchanged": 0,
-        },
-        "protected": [],
-        "changes": changes,
-        "changes_omitted": 0,
-        "tasks": [],
-    }
-    result.update(extra)
-    return result
 
 
 def delete(oid, name, before=None):

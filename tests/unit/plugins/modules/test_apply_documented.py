@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.ubidots.industrial.plugins.module_utils import _apply
 from ubidots_emulator import Emulator, generate
-from ubidots_testing import api_log, orgs_task, sent, user, users_task
+from ubidots_testing import Clock, api_log, orgs_task, reads_after_the_writes, sent, user, users_task
 
 USERS_PATH = "/api/v2.0/users/"
 USERS_BULK = USERS_PATH + "_/bulk/update/"
@@ -31,42 +31,12 @@ AGAIN = " Running the task again sends only what is still different."
 NEVER = 3600  # an apply delay no test outlives: the accepted bulk requests do not show by themselves
 
 
-class Clock:
-    """The wait's clock (time.monotonic and time.sleep of _apply): each pause is recorded, moves the clock on at
-    once, then calls on_sleep(number of pauses so far). More than `limit` pauses is a wait that never ends."""
-
-    def __init__(self, limit=100):
-        self.now = 1000.0
-        self.sleeps = []
-        self.on_sleep = None
-        self.limit = limit
-
-    def monotonic(self):
-        """Now, in seconds."""
-        return self.now
-
-    def sleep(self, seconds):
-        """Record the pause and let it pass."""
-        self.sleeps.append(seconds)
-        assert len(self.sleeps) <= self.limit, "the wait never ends: %s" % self.sleeps[:20]
-        self.now += seconds
-        if self.on_sleep:
-            self.on_sleep(len(self.sleeps))
-
-
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     """The fake clock of every wait in this file."""
     fake = Clock()
     monkeypatch.setattr(_apply, "time", fake)
     return fake
-
-
-def reads_after_the_writes(emulator):
-    """The GETs the emulator received after the last write: the wait's re-reads."""
-    log = emulator.log()
-    last_write = max(i for i, e in enumerate(log) if e["method"] != "GET")
-    return [e for e in log[last_write + 1:] if e["method"] == "GET"]
 
 
 # -- waiting: the backoff and the timeout (docs/how-it-works.md, 6. Waiting) ----------------------------------------

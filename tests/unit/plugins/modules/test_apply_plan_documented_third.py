@@ -18,7 +18,7 @@ import pytest
 
 from ansible_collections.ubidots.industrial.plugins.module_utils import _apply
 from ubidots_emulator import Emulator, generate
-from ubidots_testing import orgs_task, sent, users_task
+from ubidots_testing import Clock, orgs_task, reads_after_the_writes, sent, users_task
 
 USERS_PATH = "/api/v2.0/users/"
 ORGS_PATH = "/api/v2.0/organizations/"
@@ -30,38 +30,12 @@ AGAIN = " Running the task again sends only what is still different."
 NEVER = 3600  # an apply delay no test outlives: the accepted bulk requests do not show by themselves
 
 
-class Clock:
-    """The wait's clock (time.monotonic and time.sleep of _apply): pauses pass at once; a wait that would sleep
-    more than a few times fails the test instead of hanging."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        """Now, in seconds."""
-        return self.now
-
-    def sleep(self, seconds):
-        """Record the pause and let it pass."""
-        self.sleeps.append(seconds)
-        assert len(self.sleeps) <= 20, "the wait never ends: %s" % self.sleeps
-        self.now += seconds
-
-
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     """The fake clock of every wait in this file."""
-    fake = Clock()
+    fake = Clock(limit=20)
     monkeypatch.setattr(_apply, "time", fake)
     return fake
-
-
-def reads_after_the_writes(emulator):
-    """The GETs the emulator received after the last write: the wait's re-reads."""
-    log = emulator.log()
-    last_write = max(i for i, e in enumerate(log) if e["method"] != "GET")
-    return [e for e in log[last_write + 1:] if e["method"] == "GET"]
 
 
 # -- the requirement: jsonschema >= 4.0 (plugins/doc_fragments/connection.py, requirements) -------------------------
