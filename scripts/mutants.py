@@ -351,7 +351,7 @@ def _listed(path):
             line = line.strip()
             if line and not line.startswith("#"):
                 name, rest = (line.split(None, 1) + [""])[:2]
-                digest, _, reason = rest.partition(" ")
+                digest, _space, reason = rest.partition(" ")
                 if not HASH.fullmatch(digest):
                     digest, reason = None, rest
                 known[name] = (digest, reason.strip())
@@ -409,7 +409,7 @@ def stamp(revision):
     for line in EQUIVALENT.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             name, rest = (line.split(None, 1) + [""])[:2]
-            digest, _, reason = rest.partition(" ")
+            digest, _space, reason = rest.partition(" ")
             if HASH.fullmatch(digest):  # stamped already, on the function it was triaged on
                 lines.append(line)
                 continue
