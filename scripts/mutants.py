@@ -19,7 +19,7 @@ mutants, default 2), MUTANTS_TESTS (test directories, default `tests/unit`: the 
 (seconds, default 1: a mutant is not tested with tests slower than this in the clean run, those that wait for
 the emulator's asynchronous apply or sleep; 0 runs them all), MUTANTS_BUDGET (seconds, default none: then mutmut
 is stopped and what it did not test yet is reported as not checked), MUTANTS_RECHECK (1: test the listed equivalents
-again even when their function is unchanged since their triage).
+again even when plugins/module_utils is unchanged since their triage).
 
 Not part of `make test`. The work tree is never touched: the collection is exported (scripts/export-tree.sh,
 what git would commit) to .build/mutants/stage/ansible_collections/ubidots/industrial/, and mutmut works in
@@ -140,7 +140,7 @@ def _function():
 
 def pytest_collection_modifyitems(config, items):
     """For a mutant (not mutmut's stats, clean and forced-fail runs): no test at all when it is a listed equivalent
-    whose function is unchanged since its triage (pytest exits 5, "no tests": counted as equivalent); otherwise
+    triaged on the unchanged plugins/module_utils (pytest exits 5, "no tests": counted as equivalent); otherwise
     first the tests that killed other mutants of
     the same function, then those that killed any, then the fastest (mutmut stops at the first failure); and none
     slower than $MUTANTS_SLOW seconds (tests that wait for the emulator's asynchronous apply; 0 keeps them all)."""
@@ -369,67 +369,52 @@ def _function_key(mutant):
     return path + ".py", key
 
 
-def function_hashes(source):
-    """{function key: hash} of one file's source, keyed as mutmut names them (x_name, xǁClassǁmethod): the first
-    12 hex digits of the SHA-256 of the function's source text (any change to it, a comment too, changes it)."""
-    import ast  # pylint: disable=import-outside-toplevel
+def tree_hash(revision=None, root=None):
+    """What a listed equivalent was triaged on: the first 12 hex digits of the SHA-256 of mutmut's pin and of every
+    file of plugins/module_utils (names and contents), at a git `revision`, or in the collection at `root` (default:
+    the work tree). Any change to those files, a comment too, or to mutmut's version changes it."""
     import hashlib  # pylint: disable=import-outside-toplevel
-    hashes = {}
+    folder = "plugins/module_utils"
+    if revision:
+        def read(path):
+            return subprocess.run(["git", "show", "%s:%s" % (revision, path)], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout
+        names = subprocess.run(["git", "ls-tree", "--name-only", revision, folder + "/"], cwd=ROOT, check=True,
+                               capture_output=True, text=True).stdout.split()
+        names = sorted(Path(n).name for n in names if n.endswith(".py"))
+    else:
+        base = root or ROOT
 
-    def visit(body, owner):
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                key = "x\u01c1%s\u01c1%s" % (owner, node.name) if owner else "x_" + node.name
-                hashes[key] = hashlib.sha256(ast.get_source_segment(source, node).encode()).hexdigest()[:12]
-            elif isinstance(node, ast.ClassDef) and not owner:
-                visit(node.body, node.name)
-
-    visit(ast.parse(source).body, "")
-    return hashes
+        def read(path):
+            return (base / path).read_text() if path.startswith(folder) else (ROOT / path).read_text()
+        names = sorted(p.name for p in (base / folder).glob("*.py"))
+    digest = hashlib.sha256()
+    digest.update("\n".join(line for line in read(CONSTRAINTS).splitlines() if line.startswith("mutmut==")).encode())
+    for name in names:
+        digest.update(("\0%s\0%s" % (name, read("%s/%s" % (folder, name)))).encode())
+    return digest.hexdigest()[:12]
 
 
 def unchanged_equivalents(root):
-    """The listed equivalents whose function, in the collection at `root`, is still the one they were triaged on
-    (the hash on their line): a run does not test them again (MUTANTS_RECHECK=1 does)."""
-    sources, same = {}, set()
-    for name, (digest, _reason) in _listed(EQUIVALENT).items():
-        path, key = _function_key(name)
-        if digest and path not in sources:
-            target = root / "plugins" / "module_utils" / path
-            sources[path] = function_hashes(target.read_text()) if target.exists() else {}
-        if digest and sources[path].get(key) == digest:
-            same.add(name)
-    return same
+    """The listed equivalents triaged on the plugins/module_utils of the collection at `root` (the hash on their
+    line is its tree_hash): a run does not test them again (MUTANTS_RECHECK=1 does)."""
+    current = tree_hash(root=root)
+    return {name for name, (digest, _reason) in _listed(EQUIVALENT).items() if digest == current}
 
 
 def stamp(revision):
-    """Write the function hash, taken from `revision` (git) or the work tree, into each line of
-    scripts/mutants-equivalent.txt that has none yet: the function the mutant was triaged on."""
-    sources, lines, stamped = {}, [], 0
+    """Write the tree_hash of `revision` (git) or of the work tree into each line of scripts/mutants-equivalent.txt
+    that has none yet: the code the mutant was triaged on."""
+    digest, lines, stamped = tree_hash(revision), [], 0
     for line in EQUIVALENT.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
+        if line.strip() and not line.lstrip().startswith("#"):
             name, rest = (line.split(None, 1) + [""])[:2]
-            digest, _space, reason = rest.partition(" ")
-            if HASH.fullmatch(digest):  # stamped already, on the function it was triaged on
-                lines.append(line)
-                continue
-            reason = rest
-            path, key = _function_key(name)
-            if path not in sources:
-                relative = "plugins/module_utils/" + path
-                text = (subprocess.run(["git", "show", "%s:%s" % (revision, relative)], cwd=ROOT, check=True,
-                                       capture_output=True, text=True).stdout
-                        if revision else (ROOT / relative).read_text())
-                sources[path] = function_hashes(text)
-            digest = sources[path].get(key)
-            if digest:
+            if not HASH.fullmatch(rest.partition(" ")[0]):
+                line = "%s %s %s" % (name, digest, rest)
                 stamped += 1
-                line = "%s %s %s" % (name, digest, reason)
-            else:
-                line = "%s %s" % (name, reason)
         lines.append(line)
     EQUIVALENT.write_text("\n".join(lines) + "\n")
-    print("mutants: %d listed equivalents stamped with their function's hash at %s"
+    print("mutants: %d listed equivalents stamped with the hash of plugins/module_utils at %s"
           % (stamped, revision or "the work tree"))
 
 
@@ -507,6 +492,11 @@ def report():
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print("\n".join(rows))
     print("\nscore = (killed + timed out) / (mutants - equivalent - not checked)")
+    untested = sum(status == "no tests" and mutant in known for statuses in found.values()
+                   for mutant, status in statuses.items())
+    if untested:
+        print("\n%d of the equivalents were not tested again in their file's last run (their tests deselected): "
+              "the code they were triaged on was unchanged (the hash on their line)." % untested)
     if survivors:
         named = equivalents(OPEN)
         print("\nSurvivors (`scripts/mutants.py --show NAME` shows one; the reason from scripts/mutants-open.txt):")
@@ -681,7 +671,7 @@ def main():
     _self_check(tests)
     print("mutants: staged and self-checked in %d s" % (time.monotonic() - start))
     mine = ["%s/%s" % (COLLECTION, "plugins/module_utils/" + _function_key(name)[0]) for name in skip]
-    print("mutants: %d listed equivalents not tested again: their function is unchanged since their triage "
+    print("mutants: %d listed equivalents not tested again: plugins/module_utils is unchanged since their triage "
           "(MUTANTS_RECHECK=1 tests them)" % sum(any(m.endswith(f) for f in files) for m in mine))
     print("mutants: mutmut run over %d file(s), tests %s, %s at once, in %s"
           % (len(files), " ".join(tests), jobs, STAGE))
