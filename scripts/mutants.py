@@ -10,9 +10,9 @@
                                            apply each open survivor whose name matches a PATTERN (fnmatch,
                                            e.g. '*_apply.x__check_once*') to a scratch copy, one at a time,
                                            and run the tests against it: which ones they kill now
-    scripts/mutants.py --stamp [REVISION]  write into scripts/mutants-equivalent.txt the hash of each listed
-                                           mutant's function (of the work tree, or of a git REVISION) where
-                                           its line has none yet
+    scripts/mutants.py --stamp [REVISION]  write into scripts/mutants-equivalent.txt the hash of the code
+                                           triaged on (plugins/module_utils of the work tree, or of a git
+                                           REVISION) where a line has none yet
 
 FILE is `plugins/module_utils/_rules.py`, `_rules.py` or `_rules`. Environment: MUTANTS_JOBS (parallel
 mutants, default 2), MUTANTS_TESTS (test directories, default `tests/unit`: the fast engine tests), MUTANTS_SLOW
@@ -638,8 +638,8 @@ def main():
     parser.add_argument("--check", nargs="+", metavar="PATTERN",
                         help="apply each open survivor matching a PATTERN to a scratch copy and run --tests")
     parser.add_argument("--stamp", nargs="?", const="", metavar="REVISION",
-                        help="write each listed equivalent's function hash (at REVISION, default the work tree) "
-                             "into scripts/mutants-equivalent.txt")
+                        help="write the hash of plugins/module_utils (at REVISION, default the work tree) into "
+                             "each line of scripts/mutants-equivalent.txt that has none")
     parser.add_argument("--tests", nargs="+", metavar="TEST",
                         help="with --check: the tests to run (default $MUTANTS_TESTS or tests/unit)")
     args = parser.parse_args()
@@ -670,9 +670,9 @@ def main():
     skip = stage(files, tests)
     _self_check(tests)
     print("mutants: staged and self-checked in %d s" % (time.monotonic() - start))
-    mine = ["%s/%s" % (COLLECTION, "plugins/module_utils/" + _function_key(name)[0]) for name in skip]
+    chosen = {Path(f).name for f in files}
     print("mutants: %d listed equivalents not tested again: plugins/module_utils is unchanged since their triage "
-          "(MUTANTS_RECHECK=1 tests them)" % sum(any(m.endswith(f) for f in files) for m in mine))
+          "(MUTANTS_RECHECK=1 tests them)" % sum(_function_key(name)[0] in chosen for name in skip))
     print("mutants: mutmut run over %d file(s), tests %s, %s at once, in %s"
           % (len(files), " ".join(tests), jobs, STAGE))
     budget = float(os.environ.get("MUTANTS_BUDGET") or 0) or None
