@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -171,6 +172,9 @@ def test_valid_items_are_checked_without_importing_jsonschema():
         "print('jsonschema' in sys.modules)\n"
         "found = validator(USERS).validate([{'username': 'ada', 'firstName': 5}])\n"
         "print('jsonschema' in sys.modules, found.errors)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    # The child imports the collection from where this process does (tests/conftest.py puts it on sys.path).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env).stdout.splitlines()
     assert out[0] == "False"
     assert out[1].startswith("True") and "firstName: must be string, got integer" in out[1], out
