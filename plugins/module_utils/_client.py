@@ -248,8 +248,8 @@ class UbidotsClient:
                               repeatable="/bulk/create/" not in path)
         task = answer.get("task") if isinstance(answer, dict) else None
         if not isinstance(task, dict) or "id" not in task:
-            raise UbidotsError("%s %s: the answer holds no task id." % (method, path),
-                               method=method, path=path, maybe_applied=True)
+            raise UbidotsError("%s %s%s: the answer holds no task id." % (method, API_PREFIX, path),
+                               method=method, path=API_PREFIX + path, maybe_applied=True)
         return str(task["id"])
 
     bulk_update = bulk

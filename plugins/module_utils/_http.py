@@ -10,6 +10,7 @@ checked here. Every failure becomes a TryFailed (no answer; another try may help
 
 from __future__ import annotations
 
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ from ansible_collections.ubidots.industrial.plugins.module_utils._errors import 
 
 MAX_REDIRECTS = 5
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# How an SSLError's reason starts (see Http._tls_reason) when the server's certificate was refused.
+_CERTIFICATE_REASONS = ("certificate verify failed", "CERTIFICATE_VERIFY_FAILED", "hostname")
 
 
 def clean_token(token):
@@ -182,9 +185,15 @@ class Http:
         except RedirectRefused as exc:
             raise UbidotsError("%s: %s" % (where, exc), method=method, path=shown) from None
         except requests.exceptions.SSLError as exc:
+            reason = self._tls_reason(exc)
+            if not reason.startswith(_CERTIFICATE_REASONS):
+                # No certificate was looked at: most often https:// to a server that speaks plain HTTP there.
+                raise UbidotsError("%s: the TLS handshake with %s failed (%s); if the server speaks plain HTTP there, "
+                                   "api_url must start with http://." % (where, self.base_url, reason),
+                                   method=method, path=shown) from None
             raise UbidotsError("%s: TLS certificate verification failed for %s (%s). Fix the certificate chain, or set "
                                "validate_certs: false only against a test server."
-                               % (where, self.base_url, self._tls_reason(exc)), method=method, path=shown) from None
+                               % (where, self.base_url, reason), method=method, path=shown) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError) as exc:
             host = urlsplit(url).hostname
@@ -209,12 +218,14 @@ class Http:
         """The useful end of an SSLError ("certificate verify failed: self-signed certificate"), not its URL: the
         reason is looked for after urllib3's "Caused by", as the URL before it may hold any value (a username)."""
         text = str(exc).split("Caused by ", 1)[-1]
-        for marker in ("certificate verify failed", "CERTIFICATE_VERIFY_FAILED", "hostname", "SSL:"):
+        for marker in _CERTIFICATE_REASONS + ("SSL:",):
             at = text.find(marker)
             if at >= 0:
                 text = text[at:]
                 break
-        return one_line(self.redact(text.split("(_ssl.c", 1)[0].rstrip(" ,'\"")), 160)
+        # Without what the wrappers' reprs add after it: " (_ssl.c:1006)')))" or, from urllib3 1.26, "\")))".
+        text = re.sub(r"""["']\)+$""", "", text.split("(_ssl.c", 1)[0].rstrip()).rstrip(" ,")
+        return one_line(self.redact(text), 160)
 
     def close(self):
         """Close the session's connections."""

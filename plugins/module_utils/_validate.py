@@ -264,6 +264,8 @@ def describe_error(error, secret):  # pylint: disable=too-many-return-statements
         return "must be one of %s, got %s" % (", ".join(expected), "a secret" if secret else _short(value))
     if kind == "required":
         return error.message
+    if kind == "anyOf" and all(list(choice) == ["required"] for choice in expected):
+        return "needs %s" % " or ".join(key for choice in expected for key in choice["required"])
     if kind == "additionalProperties":
         extra = sorted(set(value) - set(error.schema.get("properties", {})), key=str)
         shown = ", ".join(clip(key, 40) for key in extra[:10]) + (" and %d more" % (len(extra) - 10) if len(extra) > 10 else "")

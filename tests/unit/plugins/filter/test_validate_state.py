@@ -51,3 +51,17 @@ def test_memberships_by_id_or_label_of_organizations_the_repository_holds(tmp_pa
     ])
     problems = validate_state(str(tmp_path))["problems"]
     assert len(problems) == 1 and "(item 2) (username ben): organizations[1] names the organization of organizations[0] again" in problems[0]
+
+
+def test_an_organization_listed_twice_by_the_same_key_is_one_problem(tmp_path, monkeypatch):
+    """The schema check says "listed twice"; the repository check adds only what it alone knows (the same
+    organization once by id and once by label), not the same problem again."""
+    write(tmp_path / "organizations" / "o.yml", [{"id": "6027087b65a24d1987654321", "label": "plant"}])
+    write(tmp_path / "users" / "u.yml", [{"username": "ann", "organizations": [
+        {"label": "plant", "role": "viewer"}, {"label": "plant", "role": "admin"},
+        {"id": "6027087b65a24d1987654321", "role": "viewer"}]}])
+    monkeypatch.chdir(tmp_path)
+    place = os.path.join("users", "u.yml") + " (item 1) (username ann): "
+    assert validate_state(str(tmp_path))["problems"] == [
+        place + "organizations[1]: organization label plant is listed twice",
+        place + "organizations[2] names the organization of organizations[0] again (6027087b65a24d1987654321)"]

@@ -76,16 +76,19 @@ def test_a_self_signed_certificate_fails_the_task_naming_the_reason_and_writes_n
         assert secure.log() == []  # the handshake failed: no request reached the API
 
 
-# A username may hold any word, "hostname" or "SSL:" too: the reason is still taken from the TLS error, not from the
-# URL before it.
+# A real use: api_url with https:// where the server (the bundled emulator, a local proxy) speaks plain HTTP. No
+# certificate was looked at, so the message must not blame one nor advise validate_certs: false, which cannot help;
+# it says what can. A username may hold any word, "hostname" or "SSL:" too: the reason is still taken from the TLS
+# error, not from the URL before it.
 @pytest.mark.parametrize("username", ["alice", "hostname-admin", "ssl:ops"])
 def test_https_to_a_plain_http_server_names_the_tls_error_not_the_url(emulator, no_ca_bundle, username):
     api_url = emulator.url.replace("http://", "https://")
     with pytest.raises(UbidotsError) as err:
         list(client_of(api_url, emulator.token).lookup("/users/", "username__in", [username, "bob"]))
     message = err.value.message
-    assert message.startswith("GET /api/v2.0/users/: TLS certificate verification failed for %s (SSL: " % api_url)
-    assert message.endswith("). " + TLS_ADVICE)
+    assert message.startswith("GET /api/v2.0/users/: the TLS handshake with %s failed (SSL: " % api_url)
+    assert message.endswith("); if the server speaks plain HTTP there, api_url must start with http://.")
+    assert "certificate" not in message and "validate_certs" not in message
     for hidden in (username, "bob", "page_size", "Max retries", "HTTPSConnectionPool", "_ssl.c", emulator.token):
         assert hidden not in message, message
 
@@ -109,6 +112,20 @@ def test_a_host_name_mismatch_is_named_cut_to_one_short_line_without_the_url(cli
     assert err.value.message == "GET /api/v2.0/users/: TLS certificate verification failed for %s (%s...). %s" % (
         MOCK_URL, reason[:160], TLS_ADVICE)
     assert len(responses.calls) == 1  # a TLS failure is not tried again
+
+
+@responses.activate
+def test_a_short_host_name_mismatch_ends_with_the_reason_not_the_wrappers_brackets(client):
+    # The same urllib3 1.26 error with one certificate name: its text ends in the wrappers' closing brackets.
+    reason = "hostname 'api.test' doesn't match 'node-01.cluster.example'"
+    pool = urllib3.HTTPSConnectionPool("api.test", 443)
+    wrapped = urllib3.exceptions.MaxRetryError(pool, "/api/v2.0/users/?username__in=alice&page_size=1",
+                                               urllib3.exceptions.SSLError(CertificateError(reason)))
+    responses.get(USERS, body=requests.exceptions.SSLError(wrapped))
+    with pytest.raises(UbidotsError) as err:
+        list(client.lookup("/users/", "username__in", ["alice"]))
+    assert err.value.message == "GET /api/v2.0/users/: TLS certificate verification failed for %s (%s). %s" % (
+        MOCK_URL, reason, TLS_ADVICE)
 
 
 # -- failed connections: retried or not, "may have been applied" (docs/reliability.md, Behaviour the table relies on;
@@ -298,7 +315,8 @@ def test_a_bulk_answer_without_a_task_id_fails_and_may_have_been_applied(emulato
     run = run_module(users_task([{"id": bob["id"], "lastName": "Queued"}]))
     assert run.rc != 0
     msg = run.result["msg"]
-    assert msg.startswith("Bulk request 1 of 1 failed: PATCH ") and ": the answer holds no task id. " in msg
+    # The path as every other message names it, with the API's prefix.
+    assert msg.startswith("Bulk request 1 of 1 failed: PATCH /api/v2.0/users/_/bulk/update/: the answer holds no task id. ")
     assert "may have been applied" in msg and "Nothing was written" not in msg
     assert run.result["changed"] is True
 
