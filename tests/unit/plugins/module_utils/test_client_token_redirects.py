@@ -44,6 +44,28 @@ def test_a_token_with_an_inner_control_or_non_ascii_character_is_refused_before_
     assert len(responses.calls) == 0
 
 
+# docs/reliability.md, scenario 3: "failed, 0 requests sent: api_token holds a line break, another control character
+# or a non-ASCII character inside it; a Ubidots token is printable ASCII. Check how the token was stored (" (the
+# table cuts it; the rest says the token is not shown).
+@responses.activate
+def test_the_refused_token_message_says_what_a_token_is_and_where_to_look():
+    with pytest.raises(UbidotsError) as err:
+        make(token="Q7xK-zq\nW9pv")
+    assert err.value.message == (
+        "api_token holds a line break, another control character or a non-ASCII character inside it; a Ubidots "
+        "token is printable ASCII. Check how the token was stored (it is not shown here).")
+
+
+# "a Ubidots token is printable ASCII": every printable ASCII character, the space and the tilde at its two ends
+# too, is sent as given.
+@pytest.mark.parametrize("token", ["BBUS-a b", "BBUS-a~b", "~BBUS-" + "".join(chr(c) for c in range(33, 127))])
+@responses.activate
+def test_a_token_of_printable_ascii_is_sent_as_given(token):
+    responses.get(USERS, json=EMPTY)
+    assert list(make(token=token).list("/users/")) == []
+    assert responses.calls[0].request.headers["X-Auth-Token"] == token
+
+
 @pytest.mark.parametrize("token", ["", "   ", "\n", None])
 def test_an_empty_token_is_refused(token):
     with pytest.raises(UbidotsError) as err:
@@ -52,6 +74,14 @@ def test_an_empty_token_is_refused(token):
 
 
 # -- timeout -----------------------------------------------------------------------------
+
+# The timeout option: "Must be 1 or more": 1 itself is a timeout the client takes.
+@responses.activate
+def test_a_timeout_of_one_second_is_taken():
+    responses.get(USERS, json=EMPTY)
+    assert list(make(timeout=1).list("/users/")) == []
+    assert len(responses.calls) == 1
+
 
 @pytest.mark.parametrize("timeout", [0, -1, 0.0, None])
 def test_a_timeout_that_would_wait_forever_is_refused(timeout):
