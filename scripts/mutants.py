@@ -282,8 +282,8 @@ def write_config(files, tests):
         # that mutmut neither runs them nor counts their time in a mutant's timeout.
         "pytest_add_cli_args": ["-p", "mutants_basetemp", "-p", "no:cacheprovider", "-p", "no:xdist",
                                 "-W", "ignore::DeprecationWarning", "-m", "not waits"],
-        # A mutant that makes a wait loop or a retry sleep burns wall time, not CPU: stop it after 4 times what its
-        # tests took in the clean run (plus 1 s) instead of mutmut's 15 times; it counts as timed out (caught).
+        # mutmut stops a mutant after 4 times (what its tests took in the clean run plus 1 s) instead of its default 15
+        # times; it counts as timed out (caught). The plugin stops one looping test sooner (pytest_runtest_logstart).
         "timeout_multiplier": 4.0,
         "use_git_change_detection": False,
         "track_dependencies": False,

@@ -167,13 +167,16 @@ def _membership_problems(users, organizations, external, problems):
             if named and not any(value in known for value in named):
                 problems.append("%s%s: organizations[%d] names organization %s, %s" % (place, name, number, " / ".join(named), hint))
             # One organization twice, once by id and once by label: the repository says they are the same one.
-            # Twice by the same id or label is the schema check's "listed twice" (_schema_problems), said once.
+            # Twice by the same id or label is the schema check's "listed twice" (MembershipRule.problems, for a
+            # string or a number), said once.
             organization = next((which[value] for value in named if value in which), None)
-            if organization is not None and organization in seen and _membership_key(entry) not in seen[organization][1]:
+            key = _membership_key(entry)
+            key = key if isinstance(key[1], (str, int)) else None
+            if organization is not None and organization in seen and (key is None or key not in seen[organization][1]):
                 problems.append("%s%s: organizations[%d] names the organization of organizations[%d] again (%s)"
                                 % (place, name, number, seen[organization][0], " / ".join(named)))
             if organization is not None:
-                seen.setdefault(organization, (number, set()))[1].add(_membership_key(entry))
+                seen.setdefault(organization, (number, set()))[1].add(key)
         default = user.get("defaultOrganization")
         if isinstance(default, str) and default and default not in known:
             problems.append("%s%s: defaultOrganization names organization %s, %s" % (place, name, default, hint))

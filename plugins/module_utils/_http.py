@@ -27,6 +27,8 @@ MAX_REDIRECTS = 5
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # How an SSLError's reason starts (see Http._tls_reason) when the server's certificate was refused.
 _CERTIFICATE_REASONS = ("certificate verify failed", "CERTIFICATE_VERIFY_FAILED", "hostname")
+# OpenSSL's words when the server answered the TLS handshake with something else (plain HTTP on an https:// URL).
+_NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG")
 
 
 def clean_token(token):
@@ -186,8 +188,8 @@ class Http:
             raise UbidotsError("%s: %s" % (where, exc), method=method, path=shown) from None
         except requests.exceptions.SSLError as exc:
             reason = self._tls_reason(exc)
-            if not reason.startswith(_CERTIFICATE_REASONS):
-                # No certificate was looked at: most often https:// to a server that speaks plain HTTP there.
+            if any(words in reason for words in _NOT_TLS_REASONS):
+                # No certificate was looked at: the server did not answer in TLS.
                 raise UbidotsError("%s: the TLS handshake with %s failed (%s); if the server speaks plain HTTP there, "
                                    "api_url must start with http://." % (where, self.base_url, reason),
                                    method=method, path=shown) from None

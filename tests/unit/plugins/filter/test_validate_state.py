@@ -65,3 +65,14 @@ def test_an_organization_listed_twice_by_the_same_key_is_one_problem(tmp_path, m
     assert validate_state(str(tmp_path))["problems"] == [
         place + "organizations[1]: organization label plant is listed twice",
         place + "organizations[2] names the organization of organizations[0] again (6027087b65a24d1987654321)"]
+
+
+def test_a_membership_whose_id_is_a_list_is_a_problem_not_a_crash(tmp_path):
+    """A YAML slip (id: [x]) next to a label the repository holds: the schema check names it, nothing raises."""
+    write(tmp_path / "organizations" / "o.yml", [{"id": "6027087b65a24d1987654321", "label": "plant"}])
+    write(tmp_path / "users" / "u.yml", [{"username": "ann", "organizations": [
+        {"id": ["6027087b65a24d1987654321"], "label": "plant", "role": "viewer"},
+        {"id": ["6027087b65a24d1987654321"], "label": "plant", "role": "admin"}]}])
+    problems = validate_state(str(tmp_path))["problems"]
+    assert problems and all("organizations[" in problem for problem in problems), problems
+    assert any("organizations[0].id: must be string, got list" in problem for problem in problems), problems

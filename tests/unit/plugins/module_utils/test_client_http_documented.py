@@ -93,38 +93,52 @@ def test_https_to_a_plain_http_server_names_the_tls_error_not_the_url(emulator, 
         assert hidden not in message, message
 
 
+# The plain-HTTP advice is for a server that did not answer in TLS, not for every TLS failure: a CA bundle that holds
+# no certificate (REQUESTS_CA_BUNDLE naming the wrong file) is not cured by http://.
+def test_a_ca_bundle_without_certificates_is_not_given_the_plain_http_advice(certificate, monkeypatch, tmp_path):
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text("not a certificate\n")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    with Emulator(tls=certificate) as secure:
+        with pytest.raises(UbidotsError) as err:
+            list(client_of(secure.url, secure.token).lookup("/users/", "username__in", ["alice"]))
+        assert secure.log() == []
+    message = err.value.message
+    assert message.startswith("GET /api/v2.0/users/: TLS certificate verification failed for %s (" % secure.url), message
+    assert "plain HTTP" not in message and "http://" not in message
+
+
 class CertificateError(ValueError):
     """urllib3 1.26's ssl_match_hostname.CertificateError (requests >= 2.25 allows urllib3 1.26, e.g. Ubuntu 22.04)."""
 
 
-@responses.activate
-def test_a_host_name_mismatch_is_named_cut_to_one_short_line_without_the_url(client):
-    # urllib3 1.26 checks the host name itself: "hostname %r doesn't match either of %s", every name of the
-    # certificate listed; requests wraps it as SSLError(MaxRetryError(pool, url, reason=SSLError(CertificateError))).
-    names = ", ".join(repr("node-%02d.cluster.example" % i) for i in range(12))
-    reason = "hostname 'api.test' doesn't match either of %s" % names
+def host_name_mismatch(client, reason):
+    """The message of a lookup that urllib3 1.26 refuses with `reason`: it checks the host name itself ("hostname %r
+    doesn't match either of %s", every name of the certificate listed), and requests wraps it as
+    SSLError(MaxRetryError(pool, url, reason=SSLError(CertificateError)))."""
     pool = urllib3.HTTPSConnectionPool("api.test", 443)
     wrapped = urllib3.exceptions.MaxRetryError(pool, "/api/v2.0/users/?username__in=alice&page_size=1",
                                                urllib3.exceptions.SSLError(CertificateError(reason)))
     responses.get(USERS, body=requests.exceptions.SSLError(wrapped))
     with pytest.raises(UbidotsError) as err:
         list(client.lookup("/users/", "username__in", ["alice"]))
-    assert err.value.message == "GET /api/v2.0/users/: TLS certificate verification failed for %s (%s...). %s" % (
-        MOCK_URL, reason[:160], TLS_ADVICE)
     assert len(responses.calls) == 1  # a TLS failure is not tried again
+    return err.value.message
+
+
+@responses.activate
+def test_a_host_name_mismatch_is_named_cut_to_one_short_line_without_the_url(client):
+    names = ", ".join(repr("node-%02d.cluster.example" % i) for i in range(12))
+    reason = "hostname 'api.test' doesn't match either of %s" % names
+    assert host_name_mismatch(client, reason) == "GET /api/v2.0/users/: TLS certificate verification failed for %s (%s...). %s" % (
+        MOCK_URL, reason[:160], TLS_ADVICE)
 
 
 @responses.activate
 def test_a_short_host_name_mismatch_ends_with_the_reason_not_the_wrappers_brackets(client):
-    # The same urllib3 1.26 error with one certificate name: its text ends in the wrappers' closing brackets.
+    # One certificate name: the error's text ends in the wrappers' closing brackets, which the message leaves out.
     reason = "hostname 'api.test' doesn't match 'node-01.cluster.example'"
-    pool = urllib3.HTTPSConnectionPool("api.test", 443)
-    wrapped = urllib3.exceptions.MaxRetryError(pool, "/api/v2.0/users/?username__in=alice&page_size=1",
-                                               urllib3.exceptions.SSLError(CertificateError(reason)))
-    responses.get(USERS, body=requests.exceptions.SSLError(wrapped))
-    with pytest.raises(UbidotsError) as err:
-        list(client.lookup("/users/", "username__in", ["alice"]))
-    assert err.value.message == "GET /api/v2.0/users/: TLS certificate verification failed for %s (%s). %s" % (
+    assert host_name_mismatch(client, reason) == "GET /api/v2.0/users/: TLS certificate verification failed for %s (%s). %s" % (
         MOCK_URL, reason, TLS_ADVICE)
 
 
